@@ -1,1 +1,50 @@
-//! placeholder
+//! Ticketrail's browser app: the customer kiosk and the kitchen display, one
+//! Leptos client-side app with a route per face.
+//!
+//! Pages live in [`pages`], every network call in [`api`], and the shared
+//! chrome in [`components`]; business rules come from the core crate, so
+//! components only wire signals to the DOM.
+
+pub mod api;
+mod components;
+mod pages;
+mod service_worker;
+
+use leptos::prelude::*;
+use leptos_router::{
+    components::{Redirect, Route, Router, Routes},
+    path, NavigateOptions,
+};
+
+/// Starts the app: installs the panic hook, registers the service worker
+/// and mounts the router onto `<body>`.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    service_worker::register();
+    mount_to_body(App);
+}
+
+/// The router: `/kiosk`, `/kitchen`, and `/` sending a fresh device to the kiosk.
+#[component]
+fn App() -> impl IntoView {
+    view! {
+        <Router>
+            <Routes fallback=pages::NotFoundPage>
+                <Route path=path!("/kiosk") view=pages::KioskPage />
+                <Route path=path!("/kitchen") view=pages::KitchenPage />
+                <Route path=path!("/") view=RootRedirect />
+            </Routes>
+        </Router>
+    }
+}
+
+/// `/` is only an entry point; replacing the history entry keeps the back
+/// button from bouncing a customer between `/` and `/kiosk`.
+#[component]
+fn RootRedirect() -> impl IntoView {
+    let options = NavigateOptions {
+        replace: true,
+        ..NavigateOptions::default()
+    };
+    view! { <Redirect path="/kiosk" options=options /> }
+}

@@ -17,9 +17,7 @@ pub use master::{
     Category, CategoryInput, MasterKind, Page, Product, ProductInput, Promotion, PromotionInput,
     PromotionKind,
 };
-pub use order::{
-    Order, OrderItem, OrderItemRequest, OrderStatus, PlaceOrder, StatusChange,
-};
+pub use order::{Order, OrderItem, OrderItemRequest, OrderStatus, PlaceOrder, StatusChange};
 pub use ws::{ClientMessage, OrderEventKind, ServerMessage};
 
 /// A timestamp on the wire: RFC 3339 in UTC.

@@ -122,7 +122,7 @@ pub struct Order {
     pub id: String,
     /// The device's idempotency key.
     pub client_order_id: String,
-    /// Short, human number, unique per outlet per day (e.g. `"A-042"`).
+    /// Short, human number, unique per outlet per day (e.g. `"042"`).
     pub order_number: String,
     /// Owning outlet.
     pub outlet_id: String,

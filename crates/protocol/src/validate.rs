@@ -58,9 +58,14 @@ fn bad(message: impl Into<String>) -> InputError {
 pub fn validate_id(field: &str, id: &str) -> Result<(), InputError> {
     let chars = id.chars().count();
     if chars == 0 || chars > MAX_ID_CHARS {
-        return Err(bad(format!("{field} must be 1 to {MAX_ID_CHARS} characters")));
+        return Err(bad(format!(
+            "{field} must be 1 to {MAX_ID_CHARS} characters"
+        )));
     }
-    if id.chars().any(|c| c.is_control() || c.is_whitespace() || c == '/') {
+    if id
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '/')
+    {
         return Err(bad(format!(
             "{field} must not contain spaces, control characters or '/'"
         )));
@@ -74,7 +79,9 @@ fn validate_text(field: &str, text: &str, allow_empty: bool) -> Result<(), Input
         return Err(bad(format!("{field} must not be empty")));
     }
     if chars > MAX_TEXT_CHARS {
-        return Err(bad(format!("{field} must be at most {MAX_TEXT_CHARS} characters")));
+        return Err(bad(format!(
+            "{field} must be at most {MAX_TEXT_CHARS} characters"
+        )));
     }
     if text.chars().any(|c| c.is_control() && c != '\n') {
         return Err(bad(format!("{field} must not contain control characters")));
@@ -118,7 +125,9 @@ pub fn validate_place_order(
         return Err(bad("items must hold at least one line"));
     }
     if order.items.len() > MAX_ORDER_LINES {
-        return Err(bad(format!("items must hold at most {MAX_ORDER_LINES} lines")));
+        return Err(bad(format!(
+            "items must hold at most {MAX_ORDER_LINES} lines"
+        )));
     }
     if let Some(version) = order.master_version {
         if version < 0 {
@@ -260,12 +269,21 @@ mod tests {
     fn empty_orders_and_bad_ids_are_refused() {
         let mut empty = order(1);
         empty.items.clear();
-        assert_eq!(validate_place_order(&empty, None).unwrap_err().code(), ErrorCode::BadRequest);
+        assert_eq!(
+            validate_place_order(&empty, None).unwrap_err().code(),
+            ErrorCode::BadRequest
+        );
         let mut bad_id = order(1);
         bad_id.client_order_id = "has space".into();
-        assert_eq!(validate_place_order(&bad_id, None).unwrap_err().code(), ErrorCode::BadRequest);
+        assert_eq!(
+            validate_place_order(&bad_id, None).unwrap_err().code(),
+            ErrorCode::BadRequest
+        );
         bad_id.client_order_id = "x".repeat(MAX_ID_CHARS + 1);
-        assert_eq!(validate_place_order(&bad_id, None).unwrap_err().code(), ErrorCode::BadRequest);
+        assert_eq!(
+            validate_place_order(&bad_id, None).unwrap_err().code(),
+            ErrorCode::BadRequest
+        );
     }
 
     proptest! {
@@ -287,13 +305,25 @@ mod tests {
 
     #[test]
     fn client_frames_map_to_codes() {
-        assert_eq!(parse_client_message(r#"{"type":"ping"}"#), Ok(ClientMessage::Ping));
-        assert_eq!(parse_client_message("not json").unwrap_err().code(), ErrorCode::BadRequest);
+        assert_eq!(
+            parse_client_message(r#"{"type":"ping"}"#),
+            Ok(ClientMessage::Ping)
+        );
+        assert_eq!(
+            parse_client_message("not json").unwrap_err().code(),
+            ErrorCode::BadRequest
+        );
         let unknown = parse_client_message(r#"{"type":"dance"}"#).unwrap_err();
         assert_eq!(unknown.code(), ErrorCode::BadRequest);
         assert!(unknown.to_string().contains("dance"));
-        let big = format!(r#"{{"type":"ping","pad":"{}"}}"#, "x".repeat(MAX_BODY_BYTES));
-        assert_eq!(parse_client_message(&big).unwrap_err(), InputError::TooLarge);
+        let big = format!(
+            r#"{{"type":"ping","pad":"{}"}}"#,
+            "x".repeat(MAX_BODY_BYTES)
+        );
+        assert_eq!(
+            parse_client_message(&big).unwrap_err(),
+            InputError::TooLarge
+        );
     }
 
     #[test]
@@ -309,9 +339,15 @@ mod tests {
             ends_at: "2026-11-21T12:00:00Z".parse().unwrap(),
         };
         assert!(validate_promotion_input(&input).is_err());
-        let ok = PromotionInput { value: 20, ..input.clone() };
+        let ok = PromotionInput {
+            value: 20,
+            ..input.clone()
+        };
         assert_eq!(validate_promotion_input(&ok), Ok(()));
-        let backwards = PromotionInput { ends_at: ok.starts_at, ..ok };
+        let backwards = PromotionInput {
+            ends_at: ok.starts_at,
+            ..ok
+        };
         assert!(validate_promotion_input(&backwards).is_err());
     }
 }

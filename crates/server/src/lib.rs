@@ -1,1 +1,179 @@
-//! placeholder
+//! The Ticketrail outlet server: the menu sync, idempotent order placement,
+//! the kitchen workflow, the polling feed and the outlet WebSocket of
+//! `PROTOCOL.md` v1, over one SQLite file, plus the built PWA.
+//!
+//! The binary is thin: it parses a [`Config`], opens an [`AppState`], binds
+//! a listener and calls [`serve`]. Tests can do the same on port 0, or drive
+//! [`app`] directly.
+//!
+//! Layout, one module per feature: [`master`] (menu API), [`orders`] (order
+//! API and feed), [`ws`] (outlet socket), [`static_files`] (the PWA),
+//! [`health`]; beneath them [`store`] (all SQL, group commit), [`events`]
+//! (broadcast hub), [`auth`] (the caller seam), [`error`] and [`extract`]
+//! (the HTTP error boundary) and [`demo`] (the seed menu).
+
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod events;
+pub mod extract;
+pub mod health;
+pub mod master;
+pub mod orders;
+pub mod static_files;
+pub mod store;
+pub mod ws;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::serve::ListenerExt;
+use axum::{middleware, Router};
+use thiserror::Error;
+use ticketrail_protocol::{ErrorBody, ErrorCode, MAX_BODY_BYTES};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::{Config, SocketTiming};
+
+use events::Hub;
+use static_files::StaticFiles;
+use store::{Store, StoreError};
+
+/// Why the server could not start.
+#[derive(Debug, Error)]
+pub enum StartError {
+    /// The database could not be opened, created or seeded.
+    #[error("cannot open the database {path}: {reason}")]
+    Database {
+        /// The file as configured.
+        path: String,
+        /// What went wrong.
+        reason: StoreError,
+    },
+}
+
+/// Everything the handlers share; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    store: Store,
+    hub: Hub,
+    static_files: Arc<StaticFiles>,
+    timing: SocketTiming,
+    /// Cancelled at shutdown; open sockets watch it and close.
+    shutdown: CancellationToken,
+    /// The open sockets, so shutdown can wait for them to close.
+    sockets: TaskTracker,
+}
+
+impl AppState {
+    /// Opens the database (seeding the demo when `config.demo` is set and
+    /// the database is empty) and prepares the shared state.
+    pub async fn open(config: &Config) -> Result<AppState, StartError> {
+        let hub = Hub::new();
+        let seed = config.demo.then(demo::seed);
+        let store = Store::open(&config.db, seed.as_ref(), hub.clone())
+            .await
+            .map_err(|reason| StartError::Database {
+                path: config.db.display().to_string(),
+                reason,
+            })?;
+        Ok(AppState {
+            store,
+            hub,
+            static_files: Arc::new(StaticFiles::new(&config.dist)),
+            timing: config.socket_timing(),
+            shutdown: CancellationToken::new(),
+            sockets: TaskTracker::new(),
+        })
+    }
+
+    /// The database handle.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Closes open sockets, waits for them, then drains the writer and
+    /// closes the database. Idempotent.
+    pub async fn close(&self) {
+        self.shutdown.cancel();
+        self.sockets.close();
+        self.sockets.wait().await;
+        self.store.close().await;
+    }
+}
+
+/// The whole HTTP surface: API, socket, health, and the PWA as fallback.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(master::router())
+        .merge(orders::router())
+        .merge(ws::router())
+        .merge(health::router())
+        .fallback(static_files::fallback)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(extract::limit_body))
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves `app(state)` on `listener` until `shutdown` resolves, then stops
+/// accepting, lets in-flight requests finish, closes the sockets, drains
+/// the writer and closes the database.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let token = state.shutdown.clone();
+    // Small writes (an order event, a 201) must leave at once: with Nagle's
+    // algorithm they wait for the peer's delayed ACK, tens of milliseconds.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::warn!(%error, "cannot set TCP_NODELAY");
+        }
+    });
+    let served = axum::serve(listener, app(state.clone()))
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down");
+            // Sockets are detached from the HTTP server once upgraded, so
+            // they are told separately.
+            token.cancel();
+        })
+        .await;
+    state.close().await;
+    served
+}
+
+/// A handler panicked: answer like any internal error; the panic message
+/// goes to the log only.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    tracing::error!(detail, "handler panicked");
+    let body = ErrorBody::new(
+        ErrorCode::Internal,
+        "something went wrong inside the server; it has been logged",
+    );
+    let mut response = (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response();
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}

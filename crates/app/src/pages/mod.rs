@@ -1,0 +1,10 @@
+//! One module per page of the app; each page is a thin component over the
+//! shared chrome in [`crate::components`].
+
+mod kiosk;
+mod kitchen;
+mod not_found;
+
+pub use kiosk::KioskPage;
+pub use kitchen::KitchenPage;
+pub use not_found::NotFoundPage;

@@ -1,0 +1,134 @@
+//! The server's configuration: command-line flags, each also readable from
+//! an environment variable, parsed once at start and carried in the state.
+//! Handlers never read the environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// `ticketrail-server [--listen ADDR] [--db PATH] [--dist DIR] [--demo]`.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "ticketrail-server",
+    version,
+    about = "The Ticketrail outlet server: menu sync, orders, kitchen feed and WebSocket over SQLite."
+)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port.
+    /// Default `127.0.0.1:8080`.
+    #[arg(
+        long,
+        env = "TICKETRAIL_LISTEN",
+        value_name = "ADDR",
+        default_value = "127.0.0.1:8080"
+    )]
+    pub listen: SocketAddr,
+
+    /// SQLite database file; created if missing.
+    /// Default `./ticketrail.db`.
+    #[arg(
+        long,
+        env = "TICKETRAIL_DB",
+        value_name = "PATH",
+        default_value = "ticketrail.db"
+    )]
+    pub db: PathBuf,
+
+    /// Directory of the built PWA to serve (`cargo xtask build` makes it).
+    /// Default `dist`.
+    #[arg(
+        long,
+        env = "TICKETRAIL_DIST",
+        value_name = "DIR",
+        default_value = "dist"
+    )]
+    pub dist: PathBuf,
+
+    /// Seed a demo menu and outlets "1" and "2" into an empty database.
+    /// Default off.
+    #[arg(long, env = "TICKETRAIL_DEMO")]
+    pub demo: bool,
+
+    /// Seconds between WebSocket ping frames. Default 20.
+    #[arg(
+        long,
+        env = "TICKETRAIL_WS_PING_SECS",
+        default_value_t = 20,
+        value_parser = clap::value_parser!(u64).range(1..),
+        hide = true
+    )]
+    pub ws_ping_secs: u64,
+
+    /// Seconds of silence after which a WebSocket is closed. Default 60.
+    #[arg(
+        long,
+        env = "TICKETRAIL_WS_IDLE_SECS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..),
+        hide = true
+    )]
+    pub ws_idle_secs: u64,
+}
+
+impl Config {
+    /// The documented defaults, with the database at `db` (for tests and
+    /// embedding, where the command line is not used).
+    pub fn with_db(db: impl Into<PathBuf>) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            db: db.into(),
+            dist: PathBuf::from("dist"),
+            demo: false,
+            ws_ping_secs: 20,
+            ws_idle_secs: 60,
+        }
+    }
+
+    /// Timing of the outlet sockets.
+    pub fn socket_timing(&self) -> SocketTiming {
+        SocketTiming {
+            ping_every: Duration::from_secs(self.ws_ping_secs),
+            idle_timeout: Duration::from_secs(self.ws_idle_secs),
+        }
+    }
+}
+
+/// Heartbeat timing of the outlet sockets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SocketTiming {
+    /// Interval of server ping frames. Default 20 s.
+    pub ping_every: Duration,
+    /// A socket that sends no frame at all for this long is closed.
+    /// Default 60 s.
+    pub idle_timeout: Duration,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Config::command().debug_assert();
+    }
+
+    #[test]
+    fn flags_override_defaults_and_bad_addresses_are_refused() {
+        let config = Config::try_parse_from([
+            "ticketrail-server",
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            "x.db",
+            "--demo",
+        ])
+        .unwrap();
+        assert_eq!(config.listen.port(), 0);
+        assert!(config.demo);
+        assert!(Config::try_parse_from(["ticketrail-server", "--listen", "nowhere"]).is_err());
+        assert!(Config::try_parse_from(["ticketrail-server", "--ws-idle-secs", "0"]).is_err());
+    }
+}

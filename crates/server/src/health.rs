@@ -1,0 +1,51 @@
+//! `GET /healthz`: liveness plus the few numbers an operator (or the demo
+//! launcher) wants at a glance.
+//!
+//! Unlike every other handler it takes no `Caller`: load balancers and
+//! process supervisors probe it without credentials, and it reveals nothing
+//! an outlet's screens do not already show.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+use crate::AppState;
+
+/// The health route.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/healthz", get(health))
+}
+
+/// The health answer.
+#[derive(Debug, Serialize)]
+struct Health {
+    status: &'static str,
+    master_version: i64,
+    outlets: Vec<OutletHealth>,
+}
+
+/// One outlet in the health answer.
+#[derive(Debug, Serialize)]
+struct OutletHealth {
+    id: String,
+    name: String,
+    seq: i64,
+}
+
+async fn health(State(state): State<AppState>) -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        master_version: state.store.master_version(),
+        outlets: state
+            .store
+            .outlets()
+            .iter()
+            .map(|outlet| OutletHealth {
+                id: outlet.id.clone(),
+                name: outlet.name.clone(),
+                seq: outlet.seq(),
+            })
+            .collect(),
+    })
+}

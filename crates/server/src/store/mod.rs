@@ -1,0 +1,333 @@
+//! Persistence: every SQL statement of the server lives below this module,
+//! behind [`Store`]. Handlers speak in protocol types (orders, menu rows,
+//! pages) and never see a connection, so a PostgreSQL backend can be added
+//! later by giving `Store` a second implementation of the same methods.
+//!
+//! Writes go through one writer task, on its own thread, that owns the only
+//! write connection and commits in groups (see [`writer`]); reads use a
+//! small read-only pool that WAL lets run alongside the writer. The writer also keeps the in-memory
+//! state that must move in step with commits: each outlet's current feed
+//! `seq`, the master version, and the menu it prices orders from.
+
+mod codec;
+mod master;
+mod menu;
+mod orders;
+mod schema;
+mod seed;
+mod writer;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::ConnectOptions;
+use thiserror::Error;
+use ticketrail_protocol::{
+    MasterKind, Order, OrderEventKind, Page, PlaceOrder, StatusChange, Timestamp,
+};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::events::Hub;
+use menu::Menu;
+use writer::{Command, Op, Outcome, Request, Writer};
+
+pub use master::{MasterChange, MasterInput, MasterOutcome, MasterRow, MasterWrite};
+pub use seed::{NewOutlet, Seed};
+
+/// How many commands may wait for the writer before callers are slowed down.
+const QUEUE_CAPACITY: usize = 4096;
+/// Read connections; WAL readers do not block the writer or each other.
+const READ_CONNECTIONS: u32 = 4;
+/// How long a statement waits on a lock (checkpoints) before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why a store operation failed. The first five are the caller's fault and
+/// become 4xx answers; the rest are the server's and stay in its log.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The order, outlet or row does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The write clashes with existing data (live id, reused request id).
+    #[error("{0}")]
+    Conflict(String),
+    /// The input refers to something that does not exist or cannot be used.
+    #[error("{0}")]
+    Invalid(String),
+    /// An order line names an unknown or inactive product.
+    #[error("{0}")]
+    UnknownProduct(String),
+    /// The order state machine refuses the status change.
+    #[error("{0}")]
+    InvalidTransition(String),
+    /// The writer has shut down.
+    #[error("the store is closed")]
+    Closed,
+    /// The database refused a statement.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The batch this command was part of could not be committed.
+    #[error("the write could not be committed")]
+    BatchFailed,
+    /// A stored value could not be decoded.
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+    /// The writer thread could not be started.
+    #[error("the writer could not be started: {0}")]
+    Start(String),
+    /// The file was written by a build with another schema.
+    #[error("database schema version {0} is not supported by this build")]
+    SchemaVersion(i64),
+}
+
+/// An outlet: a shop with its own order feed and kitchen screens.
+#[derive(Debug)]
+pub struct Outlet {
+    /// Stable id, e.g. `"1"`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Offset of the outlet's clock from UTC; decides its business day.
+    pub utc_offset_minutes: i32,
+    /// Highest committed feed seq; raised by the writer after each commit.
+    seq: AtomicI64,
+}
+
+impl Outlet {
+    /// The outlet's current feed seq (0 before its first order).
+    pub fn seq(&self) -> i64 {
+        self.seq.load(Ordering::Acquire)
+    }
+
+    fn raise_seq(&self, seq: i64) {
+        self.seq.fetch_max(seq, Ordering::AcqRel);
+    }
+}
+
+/// Outlets by id; fixed for the life of the process.
+type Outlets = BTreeMap<String, Arc<Outlet>>;
+
+/// The answer to placing an order.
+#[derive(Debug, Clone)]
+pub struct Placed {
+    /// The order (the stored one for a replay).
+    pub order: Order,
+    /// False when `client_order_id` was already known (idempotent replay).
+    pub created: bool,
+}
+
+/// An order as the feed and catch-up show it: its latest state plus the kind
+/// of its latest change, so a snapshot is sent with the right event `type`.
+#[derive(Debug, Clone)]
+pub struct OrderSnapshot {
+    /// The kind of the order's latest change.
+    pub kind: OrderEventKind,
+    /// The order after that change.
+    pub order: Order,
+}
+
+/// Which orders an `after` query returns.
+#[derive(Debug, Clone, Copy)]
+pub enum FeedScope {
+    /// Every order whose latest change has `seq` > the cursor.
+    Changes,
+    /// A fresh screen's board: open orders plus orders closed since
+    /// `closed_since`.
+    Board {
+        /// Orders closed before this instant are left out.
+        closed_since: Timestamp,
+    },
+}
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    read: SqlitePool,
+    commands: mpsc::Sender<Request>,
+    outlets: Arc<Outlets>,
+    master_version: Arc<AtomicI64>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite file at `path`, seeds it with
+    /// `seed` if it is empty, and starts the writer, which publishes every
+    /// committed change on `hub`.
+    pub async fn open(path: &Path, seed: Option<&Seed>, hub: Hub) -> Result<Store, StoreError> {
+        let base = SqliteConnectOptions::new()
+            .filename(path)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        // WAL lets readers run beside the writer; FULL syncs the WAL on every
+        // commit, so an acknowledged write survives a power cut.
+        let mut conn = base
+            .clone()
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .connect()
+            .await?;
+        schema::migrate(&mut conn).await?;
+        if let Some(seed) = seed {
+            seed::apply_if_empty(&mut conn, seed).await?;
+        }
+        let outlets: Arc<Outlets> = Arc::new(
+            orders::load_outlets(&mut conn)
+                .await?
+                .into_iter()
+                .map(|outlet| (outlet.id.clone(), Arc::new(outlet)))
+                .collect(),
+        );
+        let master_version = Arc::new(AtomicI64::new(master::current_version(&mut conn).await?));
+        let (products, promotions) = master::load_live(&mut conn).await?;
+        let menu = Menu::new(products, promotions);
+        let read = SqlitePoolOptions::new()
+            .max_connections(READ_CONNECTIONS)
+            .connect_with(base.read_only(true))
+            .await?;
+        let (commands, queue) = mpsc::channel(QUEUE_CAPACITY);
+        let writer = Writer::new(conn, menu, outlets.clone(), master_version.clone(), hub);
+        // The writer gets a thread and runtime of its own: on the shared
+        // runtime each of its many small awaits (one per statement) would
+        // queue behind the socket tasks a busy outlet wakes.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::Start(e.to_string()))?;
+        std::thread::Builder::new()
+            .name("ticketrail-writer".into())
+            .spawn(move || runtime.block_on(writer.run(queue)))
+            .map_err(|e| StoreError::Start(e.to_string()))?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                read,
+                commands,
+                outlets,
+                master_version,
+            }),
+        })
+    }
+
+    /// Finishes every queued write, checkpoints and closes the database.
+    /// Later writes fail with [`StoreError::Closed`].
+    pub async fn close(&self) {
+        let (done, finished) = oneshot::channel();
+        if self.inner.commands.send(Request::Close(done)).await.is_ok() {
+            let _ = finished.await;
+        }
+        self.inner.read.close().await;
+    }
+
+    /// The current master version (0 for an empty menu).
+    pub fn master_version(&self) -> i64 {
+        self.inner.master_version.load(Ordering::Acquire)
+    }
+
+    /// The outlet with `id`, if it exists.
+    pub fn outlet(&self, id: &str) -> Option<Arc<Outlet>> {
+        self.inner.outlets.get(id).cloned()
+    }
+
+    /// Every outlet, by id.
+    pub fn outlets(&self) -> Vec<Arc<Outlet>> {
+        self.inner.outlets.values().cloned().collect()
+    }
+
+    /// Rows of `kind` changed after master version `since`, at most `limit`,
+    /// plus the tombstones of the same window (see `PROTOCOL.md`).
+    pub async fn page(
+        &self,
+        kind: MasterKind,
+        since: i64,
+        limit: u32,
+    ) -> Result<Page<MasterRow>, StoreError> {
+        // One read transaction, so the version, rows and tombstones come
+        // from the same snapshot.
+        let mut tx = self.inner.read.begin().await?;
+        let page = master::page(&mut tx, kind, since, limit).await?;
+        tx.commit().await?;
+        Ok(page)
+    }
+
+    /// Every master change (all kinds) after version `since`, ascending.
+    pub async fn master_changes_after(&self, since: i64) -> Result<Vec<MasterChange>, StoreError> {
+        let mut tx = self.inner.read.begin().await?;
+        let changes = master::changes_after(&mut tx, since).await?;
+        tx.commit().await?;
+        Ok(changes)
+    }
+
+    /// Orders of `outlet_id` in `scope` whose seq is above `after`, ascending
+    /// by seq, at most `limit` of them (`None`: all).
+    pub async fn orders_after(
+        &self,
+        outlet_id: &str,
+        after: i64,
+        scope: FeedScope,
+        limit: Option<u32>,
+    ) -> Result<Vec<OrderSnapshot>, StoreError> {
+        let mut conn = self.inner.read.acquire().await?;
+        orders::after(&mut conn, outlet_id, after, scope, limit).await
+    }
+
+    /// Places an order, or returns the stored one when its
+    /// `client_order_id` is known. The answer comes after the commit.
+    pub async fn place_order(&self, input: PlaceOrder) -> Result<Placed, StoreError> {
+        match self.run(Op::Place(input)).await? {
+            Outcome::Placed(placed) => Ok(placed),
+            other => Err(mismatch(&other)),
+        }
+    }
+
+    /// Applies a status change to order `order_id` (idempotent by
+    /// `request_id`) and returns the order afterwards.
+    pub async fn change_status(
+        &self,
+        order_id: i64,
+        change: StatusChange,
+    ) -> Result<Order, StoreError> {
+        match self.run(Op::Status { order_id, change }).await? {
+            Outcome::Status { order, .. } => Ok(order),
+            other => Err(mismatch(&other)),
+        }
+    }
+
+    /// Creates, updates or deletes a menu row.
+    pub async fn write_master(&self, write: MasterWrite) -> Result<MasterOutcome, StoreError> {
+        match self.run(Op::Master(write)).await? {
+            Outcome::Master(outcome) => Ok(outcome),
+            other => Err(mismatch(&other)),
+        }
+    }
+
+    async fn run(&self, op: Op) -> Result<Outcome, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.inner
+            .commands
+            .send(Request::Run(Command { op, reply }))
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+}
+
+/// The writer answers each command with its own outcome kind; anything else
+/// is a bug, reported as an internal error rather than a panic.
+fn mismatch(outcome: &Outcome) -> StoreError {
+    StoreError::Corrupt(format!(
+        "writer answered with an unexpected outcome: {}",
+        outcome.name()
+    ))
+}
+
+#[cfg(test)]
+mod tests;

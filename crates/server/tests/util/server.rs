@@ -1,0 +1,255 @@
+//! The server process under test: spawn the real `ticketrail-server` binary on
+//! port 0 with its own temp dir, learn its address from the one STDOUT line,
+//! and stop it hard (SIGKILL), gently (SIGTERM) or restart it on the same db.
+//!
+//! The child is killed on drop, so a failing test never leaks a process.
+
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
+
+use tempfile::TempDir;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// How long the binary may take to print its listening line (generous: tests
+/// run in parallel on two cores, some while cargo is still linking others).
+pub const STARTUP: Duration = Duration::from_secs(30);
+
+/// The line the server prints once bound, before the URL.
+const LISTENING_PREFIX: &str = "ticketrail-server listening on ";
+
+/// The tiny PWA the tests serve; deep links must return exactly this.
+pub const INDEX_HTML: &str =
+    "<!doctype html><html><head><title>ticketrail test dist</title></head><body>tr-index</body></html>";
+
+/// The server's environment variables; removed so a developer's shell
+/// cannot change what the tests exercise (tests set what they need).
+const SERVER_ENV: [&str; 6] = [
+    "TICKETRAIL_LISTEN",
+    "TICKETRAIL_DB",
+    "TICKETRAIL_DIST",
+    "TICKETRAIL_DEMO",
+    "TICKETRAIL_WS_PING_SECS",
+    "TICKETRAIL_WS_IDLE_SECS",
+];
+
+/// How to start a server.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Pass `--demo` (seed the demo menu and outlets "1" and "2"). Default true.
+    pub demo: bool,
+    /// Extra environment variables for the child. Default none.
+    pub env: Vec<(String, String)>,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self {
+            demo: true,
+            env: Vec::new(),
+        }
+    }
+}
+
+/// A running (or stopped) server process and its private temp dir.
+pub struct Server {
+    child: Option<Child>,
+    dir: TempDir,
+    options: ServerOptions,
+    base: String,
+    /// Shared HTTP client; plain http to 127.0.0.1.
+    pub http: reqwest::Client,
+}
+
+impl Server {
+    /// Starts a demo server in a fresh temp dir.
+    pub async fn start() -> Server {
+        Self::start_with(ServerOptions::default()).await
+    }
+
+    /// Starts a server with `options` in a fresh temp dir.
+    pub async fn start_with(options: ServerOptions) -> Server {
+        let dir = tempfile::Builder::new()
+            .prefix("ticketrail-it-")
+            .tempdir()
+            .expect("create temp dir");
+        let dist = dir.path().join("dist");
+        std::fs::create_dir_all(dist.join("assets")).expect("create dist");
+        std::fs::write(dist.join("index.html"), INDEX_HTML).expect("write index.html");
+        std::fs::write(dist.join("assets/app.js"), "console.log('tr');").expect("write app.js");
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("http client");
+        let mut server = Server {
+            child: None,
+            dir,
+            options,
+            base: String::new(),
+            http,
+        };
+        server.spawn().await;
+        server
+    }
+
+    /// The SQLite file the server writes.
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join("t.db")
+    }
+
+    /// The temp dir; error messages must never mention it.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `http://127.0.0.1:PORT` of the current process.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Absolute http URL of `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Absolute ws URL of `path`.
+    pub fn ws_url(&self, path: &str) -> String {
+        format!("ws://{}{path}", self.addr())
+    }
+
+    /// `127.0.0.1:PORT`.
+    pub fn addr(&self) -> &str {
+        self.base.trim_start_matches("http://")
+    }
+
+    /// Everything the server logged to STDERR so far (for failure messages).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
+    }
+
+    /// Process id of the running child.
+    pub fn pid(&self) -> u32 {
+        self.child
+            .as_ref()
+            .and_then(Child::id)
+            .expect("server is running")
+    }
+
+    async fn spawn(&mut self) {
+        assert!(self.child.is_none(), "a server is already running");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join("server.log"))
+            .expect("open server log");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ticketrail-server"));
+        cmd.arg("--listen")
+            .arg("127.0.0.1:0")
+            .arg("--db")
+            .arg(self.db_path())
+            .arg("--dist")
+            .arg(self.dir.path().join("dist"));
+        if self.options.demo {
+            cmd.arg("--demo");
+        }
+        for key in SERVER_ENV {
+            cmd.env_remove(key);
+        }
+        cmd.envs(self.options.env.iter().map(|(k, v)| (k, v)))
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log))
+            .kill_on_drop(true);
+        let mut child = cmd.spawn().expect("spawn ticketrail-server");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let first = tokio::time::timeout(STARTUP, lines.next_line()).await;
+        self.child = Some(child);
+        let line = match first {
+            Ok(Ok(Some(line))) => line,
+            other => panic!(
+                "server did not print its listening line within {STARTUP:?}: {other:?}\n--- log ---\n{}",
+                self.log()
+            ),
+        };
+        let url = line
+            .strip_prefix(LISTENING_PREFIX)
+            .unwrap_or_else(|| panic!("unexpected first STDOUT line: {line:?}"));
+        let port: u16 = url
+            .strip_prefix("http://127.0.0.1:")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("listening line has no 127.0.0.1 port: {line:?}"));
+        assert_ne!(port, 0, "server reported port 0");
+        self.base = format!("http://127.0.0.1:{port}");
+        // Keep draining STDOUT so a chatty server never blocks on a full pipe
+        // (and never sees EPIPE, which would turn a println into a panic).
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    }
+
+    /// Sends `signal` ("KILL", "TERM", "INT") to the running child without
+    /// waiting for it; usable while other tasks still talk to the server.
+    pub fn signal(&self, signal: &str) {
+        let pid = self.pid();
+        let sent = std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(pid.to_string())
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -{signal} {pid} failed");
+    }
+
+    /// SIGKILL (if not sent already) and reap: the process gets no chance to
+    /// flush anything.
+    pub async fn kill(&mut self) {
+        let mut child = self.child.take().expect("server is running");
+        // An error here means the process is already dead (e.g. after
+        // `signal("KILL")`); the wait below still reaps it.
+        let _ = child.start_kill();
+        tokio::time::timeout(Duration::from_secs(10), child.wait())
+            .await
+            .expect("killed server is reaped within 10 s")
+            .expect("wait for killed server");
+    }
+
+    /// Starts the binary again on the same db and dist (new port).
+    pub async fn restart(&mut self) {
+        self.spawn().await;
+    }
+
+    /// Sends `signal` (e.g. "TERM", "INT") and waits up to `within` for the
+    /// process to exit; panics (after a SIGKILL) if it does not.
+    pub async fn stop_with_signal(&mut self, signal: &str, within: Duration) -> ExitStatus {
+        self.signal(signal);
+        let mut child = self.child.take().expect("server is running");
+        match tokio::time::timeout(within, child.wait()).await {
+            Ok(status) => status.expect("wait for server"),
+            Err(_) => {
+                let _ = child.start_kill();
+                panic!(
+                    "server did not exit within {within:?} of SIG{signal}\n--- log ---\n{}",
+                    self.log()
+                );
+            }
+        }
+    }
+
+    /// Whether the child has exited on its own (a crash).
+    pub fn has_exited(&mut self) -> bool {
+        match self.child.as_mut() {
+            Some(child) => !matches!(child.try_wait(), Ok(None)),
+            None => true,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.as_mut() {
+            // kill_on_drop would do this too; being explicit keeps the intent
+            // visible and does not depend on the runtime still running.
+            let _ = child.start_kill();
+        }
+    }
+}

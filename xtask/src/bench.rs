@@ -1,0 +1,103 @@
+//! `cargo xtask bench <suite>`: a release server with a fresh database on a
+//! free port, and the `ticketrail-bench` load generator pointed at it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::ValueEnum;
+
+use crate::cmd::{self, say};
+use crate::paths;
+use crate::server::{exit_code, forward_signals, Server};
+use crate::steps::Steps;
+
+/// The benchmark suites `ticketrail-bench` knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Suite {
+    /// Durable orders/s and WebSocket fan-out latency of one outlet server.
+    Server,
+}
+
+/// Runs `suite` with `args` passed through to `ticketrail-bench`; returns the
+/// bench's exit status as this process's.
+pub fn run(root: &Path, suite: Suite, args: &[String]) -> Result<ExitCode> {
+    match suite {
+        Suite::Server => server(root, args),
+    }
+}
+
+/// A directory removed when dropped, for the bench's throwaway database.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        // Best effort: a leftover directory under target/ harms nothing.
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn server(root: &Path, args: &[String]) -> Result<ExitCode> {
+    let release = paths::target_dir(root).join("release");
+    let mut steps = Steps::new();
+    steps.run(
+        "build ticketrail-server and ticketrail-bench (release)",
+        || {
+            cmd::run(cmd::cargo(root).args([
+                "build",
+                "--release",
+                "-p",
+                "ticketrail-server",
+                "-p",
+                "ticketrail-bench",
+            ]))
+        },
+    )?;
+
+    // Declared before the server so it is dropped (removed) after the server stops.
+    let scratch = Scratch(paths::xtask_dir(root).join(format!("bench-{}", std::process::id())));
+    let mut server = steps.run("start ticketrail-server --demo on a free port", || {
+        let dist = scratch.0.join("dist");
+        std::fs::create_dir_all(&dist).with_context(|| format!("creating {}", dist.display()))?;
+        let db = scratch.0.join("ticketrail.db");
+        let args = [
+            "--demo".as_ref(),
+            "--listen".as_ref(),
+            "127.0.0.1:0".as_ref(),
+            "--db".as_ref(),
+            db.as_os_str(),
+            "--dist".as_ref(),
+            dist.as_os_str(),
+        ];
+        let server = Server::start(
+            &release.join("ticketrail-server"),
+            args,
+            Duration::from_secs(60),
+        )?;
+        server.wait_healthy(Duration::from_secs(10))?;
+        Ok(server)
+    })?;
+
+    let status = steps.run("run the server suite", || {
+        let mut bench = Command::new(release.join("ticketrail-bench"));
+        bench
+            .args(["server", "--base-url", server.url()])
+            .args(args);
+        println!("    $ {}", cmd::describe(&bench));
+        let mut child = bench.spawn().context("could not start ticketrail-bench")?;
+        let signals = forward_signals(child.id())?;
+        let status = child.wait().context("waiting for ticketrail-bench");
+        signals.close();
+        status
+    })?;
+
+    let stopped = steps.run("stop the server (SIGTERM)", || server.stop())?;
+    if !stopped.success() {
+        say(&format!(
+            "warning: the server exited with {stopped} after SIGTERM"
+        ));
+    }
+    say(&format!("ticketrail-bench exited ({status})"));
+    Ok(ExitCode::from(exit_code(status)))
+}
