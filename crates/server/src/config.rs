@@ -22,7 +22,8 @@ pub struct Config {
         long,
         env = "TICKETRAIL_LISTEN",
         value_name = "ADDR",
-        default_value = "127.0.0.1:8080"
+        default_value = "127.0.0.1:8080",
+        hide_default_value = true
     )]
     pub listen: SocketAddr,
 
@@ -32,7 +33,8 @@ pub struct Config {
         long,
         env = "TICKETRAIL_DB",
         value_name = "PATH",
-        default_value = "ticketrail.db"
+        default_value = "ticketrail.db",
+        hide_default_value = true
     )]
     pub db: PathBuf,
 
@@ -42,7 +44,8 @@ pub struct Config {
         long,
         env = "TICKETRAIL_DIST",
         value_name = "DIR",
-        default_value = "dist"
+        default_value = "dist",
+        hide_default_value = true
     )]
     pub dist: PathBuf,
 
@@ -73,19 +76,6 @@ pub struct Config {
 }
 
 impl Config {
-    /// The documented defaults, with the database at `db` (for tests and
-    /// embedding, where the command line is not used).
-    pub fn with_db(db: impl Into<PathBuf>) -> Self {
-        Self {
-            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            db: db.into(),
-            dist: PathBuf::from("dist"),
-            demo: false,
-            ws_ping_secs: 20,
-            ws_idle_secs: 60,
-        }
-    }
-
     /// Timing of the outlet sockets.
     pub fn socket_timing(&self) -> SocketTiming {
         SocketTiming {

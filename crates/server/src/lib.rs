@@ -37,8 +37,6 @@ use axum::{middleware, Router};
 use thiserror::Error;
 use ticketrail_protocol::{ErrorBody, ErrorCode, MAX_BODY_BYTES};
 use tokio::net::TcpListener;
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -60,6 +58,9 @@ pub enum StartError {
         /// What went wrong.
         reason: StoreError,
     },
+    /// The sockets' runtime could not be started.
+    #[error("cannot start the socket runtime: {0}")]
+    Runtime(std::io::Error),
 }
 
 /// Everything the handlers share; cheap to clone.
@@ -69,16 +70,15 @@ pub struct AppState {
     hub: Hub,
     static_files: Arc<StaticFiles>,
     timing: SocketTiming,
-    /// Cancelled at shutdown; open sockets watch it and close.
-    shutdown: CancellationToken,
-    /// The open sockets, so shutdown can wait for them to close.
-    sockets: TaskTracker,
+    /// The outlet sockets, on their own runtime.
+    sockets: Arc<ws::Sockets>,
 }
 
 impl AppState {
     /// Opens the database (seeding the demo when `config.demo` is set and
     /// the database is empty) and prepares the shared state.
     pub async fn open(config: &Config) -> Result<AppState, StartError> {
+        let sockets = Arc::new(ws::Sockets::start().map_err(StartError::Runtime)?);
         let hub = Hub::new();
         let seed = config.demo.then(demo::seed);
         let store = Store::open(&config.db, seed.as_ref(), hub.clone())
@@ -92,22 +92,14 @@ impl AppState {
             hub,
             static_files: Arc::new(StaticFiles::new(&config.dist)),
             timing: config.socket_timing(),
-            shutdown: CancellationToken::new(),
-            sockets: TaskTracker::new(),
+            sockets,
         })
-    }
-
-    /// The database handle.
-    pub fn store(&self) -> &Store {
-        &self.store
     }
 
     /// Closes open sockets, waits for them, then drains the writer and
     /// closes the database. Idempotent.
     pub async fn close(&self) {
-        self.shutdown.cancel();
-        self.sockets.close();
-        self.sockets.wait().await;
+        self.sockets.close().await;
         self.store.close().await;
     }
 }
@@ -137,7 +129,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let token = state.shutdown.clone();
+    let sockets = state.sockets.clone();
     // Small writes (an order event, a 201) must leave at once: with Nagle's
     // algorithm they wait for the peer's delayed ACK, tens of milliseconds.
     let listener = listener.tap_io(|tcp| {
@@ -151,7 +143,7 @@ pub async fn serve(
             tracing::info!("shutting down");
             // Sockets are detached from the HTTP server once upgraded, so
             // they are told separately.
-            token.cancel();
+            sockets.begin_shutdown();
         })
         .await;
     state.close().await;

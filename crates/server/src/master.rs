@@ -2,7 +2,7 @@
 //!
 //! The three kinds behave alike (paged sync by master version, create,
 //! update, delete), so one set of generic handlers serves all of them,
-//! parameterised by a [`Kind`] that names the body type and its validation.
+//! parameterised by a `Kind` that names the body type and its validation.
 
 use axum::extract::State;
 use axum::http::StatusCode;

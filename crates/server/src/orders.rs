@@ -99,7 +99,7 @@ async fn feed(
     // The cheap answer hundreds of polling screens get: nothing has been
     // committed past their cursor, so the database is not asked.
     if since >= outlet.seq() {
-        return Ok(Json([(); 0]).into_response());
+        return Ok(Json(Vec::<Order>::new()).into_response());
     }
     let scope = if since == 0 {
         FeedScope::Board {

@@ -4,11 +4,12 @@
 //! later by giving `Store` a second implementation of the same methods.
 //!
 //! Writes go through one writer task, on its own thread, that owns the only
-//! write connection and commits in groups (see [`writer`]); reads use a
+//! write connection and commits in groups (see the `writer` module); reads use a
 //! small read-only pool that WAL lets run alongside the writer. The writer also keeps the in-memory
 //! state that must move in step with commits: each outlet's current feed
 //! `seq`, the master version, and the menu it prices orders from.
 
+mod checkpoint;
 mod codec;
 mod master;
 mod menu;
@@ -32,6 +33,7 @@ use ticketrail_protocol::{
     MasterKind, Order, OrderEventKind, Page, PlaceOrder, StatusChange, Timestamp,
 };
 use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
 
 use crate::events::Hub;
 use menu::Menu;
@@ -153,6 +155,8 @@ pub struct Store {
 
 struct Inner {
     read: SqlitePool,
+    /// Stops the background checkpoints.
+    checkpoints: CancellationToken,
     commands: mpsc::Sender<Request>,
     outlets: Arc<Outlets>,
     master_version: Arc<AtomicI64>,
@@ -168,12 +172,16 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
         // WAL lets readers run beside the writer; FULL syncs the WAL on every
-        // commit, so an acknowledged write survives a power cut.
-        let mut conn = base
+        // commit, so an acknowledged write survives a power cut. Checkpoints
+        // happen in the background (see `checkpoint`), not inside commits.
+        let write = base
+            .clone()
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full);
+        let mut conn = write
             .clone()
             .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
+            .pragma("wal_autocheckpoint", "0")
             .connect()
             .await?;
         schema::migrate(&mut conn).await?;
@@ -190,6 +198,8 @@ impl Store {
         let master_version = Arc::new(AtomicI64::new(master::current_version(&mut conn).await?));
         let (products, promotions) = master::load_live(&mut conn).await?;
         let menu = Menu::new(products, promotions);
+        let checkpoints = CancellationToken::new();
+        tokio::spawn(checkpoint::run(write.connect().await?, checkpoints.clone()));
         let read = SqlitePoolOptions::new()
             .max_connections(READ_CONNECTIONS)
             .connect_with(base.read_only(true))
@@ -210,6 +220,7 @@ impl Store {
         Ok(Store {
             inner: Arc::new(Inner {
                 read,
+                checkpoints,
                 commands,
                 outlets,
                 master_version,
@@ -220,6 +231,7 @@ impl Store {
     /// Finishes every queued write, checkpoints and closes the database.
     /// Later writes fail with [`StoreError::Closed`].
     pub async fn close(&self) {
+        self.inner.checkpoints.cancel();
         let (done, finished) = oneshot::channel();
         if self.inner.commands.send(Request::Close(done)).await.is_ok() {
             let _ = finished.await;

@@ -2,8 +2,9 @@
 //!
 //! This module checks the request (outlet exists, `since_id` is a number)
 //! before upgrading, so mistakes get a contract error as a plain HTTP
-//! answer; [`session`] runs the socket afterwards.
+//! answer; the `session` module runs the socket afterwards.
 
+mod runtime;
 mod session;
 
 use axum::extract::ws::{rejection::WebSocketUpgradeRejection, WebSocketUpgrade};
@@ -20,6 +21,7 @@ use crate::error::AppError;
 use crate::extract::{non_negative, ApiPath, ApiQuery};
 use crate::AppState;
 
+pub use runtime::Sockets;
 pub use session::Session;
 
 /// Frames up to this size are read whole, so one just over the 1 MiB limit
@@ -73,17 +75,18 @@ async fn connect(
         store: state.store.clone(),
         since_id,
         timing: state.timing,
-        shutdown: state.shutdown.clone(),
+        shutdown: state.sockets.shutdown_token(),
     };
-    let tracker = state.sockets.clone();
+    let sockets = state.sockets.clone();
     Ok(upgrade
         .read_buffer_size(READ_BUFFER)
         .max_message_size(READ_LIMIT)
         .max_frame_size(READ_LIMIT)
         .on_upgrade(move |socket| {
-            tracker.track_future(async move {
+            sockets.spawn(async move {
                 let (sink, stream) = socket.split();
                 session.run(sink, stream).await;
-            })
+            });
+            std::future::ready(())
         }))
 }
