@@ -12,6 +12,7 @@ mod server;
 mod sizes;
 mod steps;
 mod suite;
+mod tally;
 mod toolchain;
 mod tools;
 

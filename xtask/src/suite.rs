@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 
 use crate::cmd::{self, cargo};
 use crate::steps::Steps;
+use crate::tally::{run_counting, Tally};
 use crate::toolchain::{Needs, Toolchain, WASM_TARGET};
 use crate::tools::{CHROMEDRIVER, CHROMIUM};
 use crate::{paths, sizes};
@@ -18,15 +19,18 @@ const E2E: &str = "ticketrail-e2e";
 /// Runs the whole suite and prints the summary whether or not it passed.
 pub fn run(root: &Path) -> Result<()> {
     let mut steps = Steps::new();
-    let result = all_steps(root, &mut steps);
+    let mut tally = Tally::default();
+    let result = all_steps(root, &mut steps, &mut tally);
     println!("{}", steps.summary());
     if result.is_ok() {
         println!("All checks passed.");
     }
+    // Last, alone on its line: how many tests ran across every runner.
+    println!("{}", tally.line());
     result
 }
 
-fn all_steps(root: &Path, steps: &mut Steps) -> Result<()> {
+fn all_steps(root: &Path, steps: &mut Steps, tally: &mut Tally) -> Result<()> {
     let toolchain = steps.run(
         "bootstrap tools (wasm toolchain, wasm-bindgen, trunk, wasm-opt, Chromium)",
         || Toolchain::bootstrap(root, Needs { browser: true }),
@@ -61,7 +65,12 @@ fn all_steps(root: &Path, steps: &mut Steps) -> Result<()> {
     })?;
     steps.run(
         "native tests (cargo test --workspace --exclude ticketrail-e2e)",
-        || cmd::run(cargo(root).args(["test", "--workspace", "--exclude", E2E])),
+        || {
+            run_counting(
+                cargo(root).args(["test", "--workspace", "--exclude", E2E]),
+                tally,
+            )
+        },
     )?;
 
     let dist = paths::xtask_dir(root).join("test-dist");
@@ -74,7 +83,7 @@ fn all_steps(root: &Path, steps: &mut Steps) -> Result<()> {
         write_webdriver_capabilities(&capabilities)?;
         // `--tests`: doctests stay native (run above); on wasm they would be
         // plain binaries the wasm-bindgen runner cannot drive.
-        cmd::run(
+        run_counting(
             toolchain
                 .wasm_cargo()
                 .env(
@@ -93,6 +102,7 @@ fn all_steps(root: &Path, steps: &mut Steps) -> Result<()> {
                     WORKER,
                     "--tests",
                 ]),
+            tally,
         )
     })?;
     steps.run("build ticketrail-server (debug)", || {
@@ -102,13 +112,14 @@ fn all_steps(root: &Path, steps: &mut Steps) -> Result<()> {
         .join("debug")
         .join("ticketrail-server");
     steps.run("browser end-to-end tests (ticketrail-e2e)", || {
-        cmd::run(
+        run_counting(
             cargo(root)
                 .args(["test", "-p", E2E])
                 .env("TICKETRAIL_SERVER_BIN", &server_bin)
                 .env("TICKETRAIL_DIST", &dist)
                 .env("CHROMEDRIVER", CHROMEDRIVER)
                 .env("CHROMIUM", CHROMIUM),
+            tally,
         )
     })?;
     Ok(())
