@@ -1,6 +1,7 @@
 //! Master-data reads: the paged sync query, the change list a lagging socket
 //! replays, and the live rows the writer prices from.
 
+use sqlx::sqlite::SqliteRow;
 use sqlx::SqliteConnection;
 use ticketrail_protocol::{Category, MasterKind, Page, Product, Promotion, Timestamp};
 
@@ -159,46 +160,38 @@ async fn select(
     };
     let sql = format!("SELECT {columns} FROM {} WHERE {filter}", table(kind));
     match kind {
-        MasterKind::Products => {
-            let mut query = sqlx::query_as::<_, ProductRow>(&sql);
-            for arg in args {
-                query = query.bind(*arg);
-            }
-            let rows = query.fetch_all(&mut *conn).await?;
-            rows.into_iter()
-                .map(|row| {
-                    let deleted = row.deleted;
-                    Ok((MasterRow::Product(row.decode()?), deleted))
-                })
-                .collect()
-        }
-        MasterKind::Categories => {
-            let mut query = sqlx::query_as::<_, CategoryRow>(&sql);
-            for arg in args {
-                query = query.bind(*arg);
-            }
-            let rows = query.fetch_all(&mut *conn).await?;
-            rows.into_iter()
-                .map(|row| {
-                    let deleted = row.deleted;
-                    Ok((MasterRow::Category(row.decode()?), deleted))
-                })
-                .collect()
-        }
-        MasterKind::Promotions => {
-            let mut query = sqlx::query_as::<_, PromotionRow>(&sql);
-            for arg in args {
-                query = query.bind(*arg);
-            }
-            let rows = query.fetch_all(&mut *conn).await?;
-            rows.into_iter()
-                .map(|row| {
-                    let deleted = row.deleted;
-                    Ok((MasterRow::Promotion(row.decode()?), deleted))
-                })
-                .collect()
-        }
+        MasterKind::Products => fetch::<ProductRow>(conn, &sql, args).await,
+        MasterKind::Categories => fetch::<CategoryRow>(conn, &sql, args).await,
+        MasterKind::Promotions => fetch::<PromotionRow>(conn, &sql, args).await,
     }
+}
+
+/// A stored row of one master-data kind: decodes into the wire type and
+/// carries its tombstone flag.
+trait StoredRow: for<'r> sqlx::FromRow<'r, SqliteRow> + Send + Unpin {
+    /// Whether the row is a tombstone.
+    fn deleted(&self) -> bool;
+    /// The wire row, or an error when a stored column does not decode.
+    fn into_master(self) -> Result<MasterRow, StoreError>;
+}
+
+/// Runs `sql` with `args` bound in order and decodes every row as `R`.
+async fn fetch<R: StoredRow>(
+    conn: &mut SqliteConnection,
+    sql: &str,
+    args: &[i64],
+) -> Result<Vec<(MasterRow, bool)>, StoreError> {
+    let mut query = sqlx::query_as::<_, R>(sql);
+    for arg in args {
+        query = query.bind(*arg);
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    rows.into_iter()
+        .map(|row| {
+            let deleted = row.deleted();
+            Ok((row.into_master()?, deleted))
+        })
+        .collect()
 }
 
 #[derive(sqlx::FromRow)]
@@ -290,5 +283,35 @@ impl PromotionRow {
             version: self.version,
             updated_at: time_from_db(&self.updated_at)?,
         })
+    }
+}
+
+impl StoredRow for ProductRow {
+    fn deleted(&self) -> bool {
+        self.deleted
+    }
+
+    fn into_master(self) -> Result<MasterRow, StoreError> {
+        Ok(MasterRow::Product(self.decode()?))
+    }
+}
+
+impl StoredRow for CategoryRow {
+    fn deleted(&self) -> bool {
+        self.deleted
+    }
+
+    fn into_master(self) -> Result<MasterRow, StoreError> {
+        Ok(MasterRow::Category(self.decode()?))
+    }
+}
+
+impl StoredRow for PromotionRow {
+    fn deleted(&self) -> bool {
+        self.deleted
+    }
+
+    fn into_master(self) -> Result<MasterRow, StoreError> {
+        Ok(MasterRow::Promotion(self.decode()?))
     }
 }
