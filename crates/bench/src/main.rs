@@ -9,6 +9,7 @@
 mod book;
 mod catalog;
 mod event;
+mod frames;
 mod report;
 mod scenario;
 mod sockets;
