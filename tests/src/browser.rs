@@ -81,7 +81,7 @@ impl Browser {
         Ok(browser)
     }
 
-    fn client(&self) -> Result<&Client> {
+    pub(crate) fn client(&self) -> Result<&Client> {
         self.client
             .as_ref()
             .context("the browser session is already closed")
@@ -90,6 +90,11 @@ impl Browser {
     /// Navigates to `url` and waits for the document to load.
     pub async fn goto(&self, url: &str) -> Result<()> {
         Ok(self.client()?.goto(url).await?)
+    }
+
+    /// Reloads the current page and waits for it to load.
+    pub async fn reload(&self) -> Result<()> {
+        Ok(self.client()?.refresh().await?)
     }
 
     /// The path of the current page, e.g. `/kiosk`.
@@ -122,7 +127,12 @@ impl Browser {
 
     /// Runs `script` as a function body and returns its result.
     pub async fn execute(&self, script: &str) -> Result<Value> {
-        Ok(self.client()?.execute(script, Vec::new()).await?)
+        self.execute_with(script, Vec::new()).await
+    }
+
+    /// Runs `script` as a function body with `args` as `arguments[..]`.
+    pub async fn execute_with(&self, script: &str, args: Vec<Value>) -> Result<Value> {
+        Ok(self.client()?.execute(script, args).await?)
     }
 
     /// Runs `script` as an async function body (WebDriver's "execute async
@@ -140,6 +150,19 @@ impl Browser {
         let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, png)?;
         Ok(path)
+    }
+
+    /// chromedriver's URL for this session, for the vendor commands
+    /// fantoccini has no method for (see `cdp`).
+    pub(crate) fn session_url(&self) -> Result<String> {
+        let session_id = self
+            .session_id
+            .as_deref()
+            .context("the browser session is already closed")?;
+        Ok(format!(
+            "http://127.0.0.1:{}/session/{session_id}",
+            self.driver_port
+        ))
     }
 
     /// Ends the session (Chromium quits) and stops chromedriver.

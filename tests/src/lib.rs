@@ -2,13 +2,26 @@
 //! `ticketrail-server` on a free port with a temporary database and the demo
 //! menu, serving the built PWA, driven by headless Chromium over WebDriver.
 //!
+//! [`Browser`] starts and ends a window; [`dom`] reads and drives it by
+//! selector; [`cdp`] reaches what only the DevTools protocol can; [`kiosk`]
+//! and [`kitchen`] speak the UI contract's selectors; [`timing`] measures
+//! page loads inside the page for the `pwa-timing` tool.
+//!
 //! Every process it starts is stopped when its handle drops, including when
 //! a test fails half-way. Waiting is always "poll a condition until a
 //! deadline" ([`wait::until`]), never a fixed sleep.
 
 pub mod browser;
+pub mod cdp;
+pub mod dom;
 pub mod env;
+pub mod kiosk;
+pub mod kitchen;
+pub mod serial;
 pub mod server;
+pub mod service_worker;
+pub mod timing;
+pub mod ui;
 pub mod wait;
 
 pub use browser::Browser;

@@ -5,8 +5,9 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
+use serde::de::DeserializeOwned;
 use tempfile::TempDir;
-use ticketrail_protocol::{Page, Product};
+use ticketrail_protocol::{Order, Page, Product};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -74,32 +75,43 @@ impl Server {
         format!("{}{path}", self.base_url)
     }
 
-    /// The number of active products, asked of the server directly (not
-    /// through the browser), following pages to the end.
-    pub async fn active_product_count(&self) -> Result<usize> {
+    /// Every product on the server (active or not), asked directly rather
+    /// than through the browser, following pages to the end.
+    pub async fn products(&self) -> Result<Vec<Product>> {
         let mut since = 0;
-        let mut count = 0;
+        let mut products = Vec::new();
         loop {
             let url = self.url(&format!("/api/products/?since_version={since}"));
-            let page: Page<Product> = self
-                .http
-                .get(&url)
-                .send()
-                .await?
-                .error_for_status()?
-                .json()
-                .await?;
-            count += page
-                .items
-                .iter()
-                .filter(|product| product.is_active)
-                .count();
-            match page.items.last() {
-                Some(last) if page.has_more => since = last.version,
+            let page: Page<Product> = self.get_json(&url).await?;
+            let last = page.items.last().map(|product| product.version);
+            products.extend(page.items);
+            match last {
+                Some(last) if page.has_more => since = last,
                 _ if page.has_more => bail!("has_more on an empty product page"),
-                _ => return Ok(count),
+                _ => return Ok(products),
             }
         }
+    }
+
+    /// The number of active products.
+    pub async fn active_product_count(&self) -> Result<usize> {
+        let products = self.products().await?;
+        Ok(products.iter().filter(|product| product.is_active).count())
+    }
+
+    /// The orders of `outlet_id` the server holds (its feed from the start:
+    /// everything open today), as it stored them.
+    pub async fn orders(&self, outlet_id: &str) -> Result<Vec<Order>> {
+        let url = self.url(&format!("/api/orders?outlet_id={outlet_id}&since_id=0"));
+        self.get_json(&url).await
+    }
+
+    async fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<T> {
+        let response = self.http.get(url).send().await?.error_for_status()?;
+        response
+            .json()
+            .await
+            .with_context(|| format!("decoding the answer of GET {url}"))
     }
 
     /// Kills the server and waits until it is gone, so the next request to

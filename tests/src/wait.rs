@@ -14,7 +14,8 @@ const POLL_EVERY: Duration = Duration::from_millis(50);
 ///
 /// The probe returns `Ok(None)` for "not yet"; an `Err` is remembered as the
 /// reason and polling goes on, because pages and servers are often briefly
-/// unreachable while they start.
+/// unreachable while they start. A probe that sees the wrong thing returns
+/// an `Err` saying what it saw, so a timeout reports expected and seen.
 pub async fn until<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> Result<T>
 where
     F: FnMut() -> Fut,

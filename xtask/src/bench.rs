@@ -1,5 +1,8 @@
-//! `cargo xtask bench <suite>`: a release server with a fresh database on a
-//! free port, and the `ticketrail-bench` load generator pointed at it.
+//! `cargo xtask bench <suite>`: for `server`, a release server with a fresh
+//! database on a free port and the `ticketrail-bench` load generator pointed
+//! at it; for `pwa`, kiosk load times in Chromium (see [`pwa`]).
+
+mod pwa;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -18,13 +21,18 @@ use crate::steps::Steps;
 pub enum Suite {
     /// Durable orders/s and WebSocket fan-out latency of one outlet server.
     Server,
+    /// Time from navigation to an interactive kiosk menu in Chromium, from
+    /// the network and with the shell from the service-worker cache (median
+    /// of 5), and the app's start with the server stopped.
+    Pwa,
 }
 
-/// Runs `suite` with `args` passed through to `ticketrail-bench`; returns the
-/// bench's exit status as this process's.
+/// Runs `suite` with `args` passed through to its tool (`ticketrail-bench`
+/// or `pwa-timing`); returns the tool's exit status as this process's.
 pub fn run(root: &Path, suite: Suite, args: &[String]) -> Result<ExitCode> {
     match suite {
         Suite::Server => server(root, args),
+        Suite::Pwa => pwa::run(root, args),
     }
 }
 

@@ -47,7 +47,11 @@ enum Task {
     /// Run every check CI runs: fmt, clippy, native, wasm and browser tests.
     Test,
     /// Build the PWA into dist/ (release, wasm-opt) without serving it.
-    Build,
+    Build {
+        /// Where to put the built PWA [default: dist].
+        #[arg(long)]
+        dist: Option<PathBuf>,
+    },
     /// Run a benchmark suite against a fresh release server.
     Bench {
         /// The suite to run.
@@ -79,15 +83,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.task {
         Task::Demo { listen, db } => demo::run(&root, demo::DemoOptions { listen, db }),
         Task::Test => suite::run(&root).map(|()| ExitCode::SUCCESS),
-        Task::Build => {
-            let dist = root.join("dist");
+        Task::Build { dist } => {
+            let dist = dist.unwrap_or_else(|| root.join("dist"));
             let mut steps = Steps::new();
             let toolchain = steps.run("bootstrap tools", || {
                 Toolchain::bootstrap(&root, Needs { browser: false })
             })?;
-            steps.run("build the PWA into dist/ (trunk build --release)", || {
-                toolchain.build_pwa(&dist)
-            })?;
+            steps.run(
+                &format!(
+                    "build the PWA into {} (trunk build --release)",
+                    dist.display()
+                ),
+                || toolchain.build_pwa(&dist),
+            )?;
             steps.run("wasm sizes", || sizes::report(&dist))?;
             Ok(ExitCode::SUCCESS)
         }

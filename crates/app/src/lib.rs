@@ -7,8 +7,13 @@
 
 pub mod api;
 mod components;
+mod device;
+mod i18n;
+mod live;
+pub mod menu_sync;
 mod pages;
 mod service_worker;
+pub mod storage;
 
 use leptos::prelude::*;
 use leptos_router::{
@@ -24,9 +29,11 @@ pub fn start() {
     mount_to_body(App);
 }
 
-/// The router: `/kiosk`, `/kitchen`, and `/` sending a fresh device to the kiosk.
+/// The router: `/kiosk`, `/kitchen`, and `/` sending a fresh device to the
+/// kiosk, under the one live feed every page shares.
 #[component]
 fn App() -> impl IntoView {
+    provide_context(live::connect(device::outlet_id()));
     view! {
         <Router>
             <Routes fallback=pages::NotFoundPage>

@@ -9,13 +9,20 @@
 //! these functions; they never re-implement them.
 #![deny(missing_docs)]
 
+pub mod cart;
 pub mod feed;
+pub mod ids;
+pub mod kiosk_flow;
+pub mod menu_sync;
 pub mod money;
 pub mod order_number;
 pub mod pricing;
+pub mod tickets;
 pub mod transitions;
 
+pub use cart::{Cart, CartLine, LineId, Quote};
 pub use feed::{FeedCursor, Offer};
+pub use kiosk_flow::{KioskFlow, Reset, Screen, Timers};
 pub use money::format_money;
 pub use order_number::{business_day, format_order_number};
 pub use pricing::{price_order, unit_price, PricedOrder, PricingError};

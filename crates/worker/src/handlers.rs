@@ -106,17 +106,30 @@ pub fn respond(config: &Config, request: Request) -> Option<Promise> {
 }
 
 async fn network_first_shell(cache_name: &str, request: &Request) -> Result<JsValue, JsValue> {
-    match fetch(request).await {
-        Ok(response) => Ok(response.into()),
-        Err(network_error) => {
-            let cache = open_cache(cache_name).await?;
-            let cached = JsFuture::from(cache.match_with_str(INDEX_URL)).await?;
-            if cached.is_undefined() {
-                Err(network_error)
-            } else {
-                Ok(cached)
-            }
+    let network = scope().fetch_with_request(request);
+    let deadline = Promise::new(&mut |resolve, _reject| {
+        // Without a timer the race below still settles with the network;
+        // the deadline only shortens a hang.
+        let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(
+            &resolve,
+            routing::NAVIGATION_TIMEOUT_MS,
+        );
+    });
+    let first = JsFuture::from(Promise::race(&Array::of2(&network, &deadline))).await;
+    if let Ok(answer) = &first {
+        if answer.is_instance_of::<Response>() {
+            return Ok(answer.clone());
         }
+    }
+    // The server refused, or has not answered in time: the cached shell,
+    // which says it is offline, beats a blank screen. Without one, keep
+    // waiting for whatever the network gives.
+    let cache = open_cache(cache_name).await?;
+    let cached = JsFuture::from(cache.match_with_str(INDEX_URL)).await?;
+    if cached.is_undefined() {
+        JsFuture::from(network).await
+    } else {
+        Ok(cached)
     }
 }
 

@@ -8,7 +8,8 @@ pub enum Strategy {
     /// data (`/api`, `/ws`), other origins and writes are never cached.
     Passthrough,
     /// A page load: the network first so a deploy shows at once, the cached
-    /// `index.html` when the server cannot be reached.
+    /// `index.html` when the server cannot be reached or does not answer
+    /// within [`NAVIGATION_TIMEOUT_MS`].
     NetworkFirstShell,
     /// A static file: the build's cache first, the network on a miss.
     CacheFirst,
@@ -26,6 +27,12 @@ pub struct RequestFacts<'a> {
     /// The URL's path, e.g. `/api/products/`.
     pub path: &'a str,
 }
+
+/// How long a page load waits for the outlet server before the cached
+/// shell is served instead: a server that hangs (rather than refusing) must
+/// not leave a kiosk on a blank screen. An outlet server on the LAN answers
+/// in milliseconds when it is well.
+pub const NAVIGATION_TIMEOUT_MS: i32 = 3_000;
 
 /// Path prefixes that carry live data and must always reach the server.
 const LIVE_PREFIXES: [&str; 3] = ["/api", "/ws", "/healthz"];

@@ -1,0 +1,148 @@
+//! Every network call the app makes to the outlet server, in one place, so
+//! the pages never see `fetch`, status codes or JSON.
+//!
+//! Answers are decoded into the protocol crate's wire types; failures become
+//! an [`ApiError`] whose `Display` is fit to show to restaurant staff. The
+//! calls are grouped by resource: [`menu`] for master data, [`orders`] for
+//! placing and moving orders.
+
+pub mod menu;
+pub mod orders;
+
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, Request, RequestInit};
+
+/// Why a call to the outlet server failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// No answer at all: the server is down, or the network is.
+    #[error("Can't reach the outlet server. Check that it is running and this screen is on its network.")]
+    Unreachable,
+    /// The server answered with an error status.
+    #[error("The outlet server refused the request ({status}): {message}")]
+    Server {
+        /// HTTP status code.
+        status: u16,
+        /// The contract's error code (`unknown_product`, ...), empty when
+        /// the body was not the contract's error shape.
+        code: String,
+        /// The contract's error message, or the status text.
+        message: String,
+    },
+    /// The server answered something that is not the contract's shape.
+    #[error("The outlet server sent an answer this app does not understand: {0}")]
+    Decode(String),
+}
+
+/// `GET path` and decode the JSON body into `T`.
+async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    send(path, "GET", None, None).await
+}
+
+/// `POST path` with `body` as JSON (and an `Idempotency-Key` header when
+/// given), decoding the JSON answer into `T`.
+async fn post_json<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+    idempotency_key: Option<&str>,
+) -> Result<T, ApiError> {
+    let json = serde_json::to_string(body).map_err(|err| ApiError::Decode(err.to_string()))?;
+    send(path, "POST", Some(json), idempotency_key).await
+}
+
+async fn send<T: DeserializeOwned>(
+    path: &str,
+    method: &str,
+    body: Option<String>,
+    idempotency_key: Option<&str>,
+) -> Result<T, ApiError> {
+    let window = web_sys::window().ok_or(ApiError::Unreachable)?;
+    let request = build_request(path, method, body, idempotency_key)
+        .map_err(|_| ApiError::Decode(format!("could not build the request for {path}")))?;
+    // fetch only rejects when no HTTP answer arrived at all.
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| ApiError::Unreachable)?
+        .dyn_into()
+        .map_err(|_| ApiError::Decode("fetch did not give a Response".into()))?;
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise).await.ok(),
+        Err(_) => None,
+    }
+    .and_then(|text| text.as_string())
+    .ok_or(ApiError::Unreachable)?;
+    if !response.ok() {
+        let (code, message) =
+            error_detail(&text).unwrap_or_else(|| (String::new(), response.status_text()));
+        return Err(ApiError::Server {
+            status: response.status(),
+            code,
+            message,
+        });
+    }
+    serde_json::from_str(&text).map_err(|err| ApiError::Decode(err.to_string()))
+}
+
+fn build_request(
+    path: &str,
+    method: &str,
+    body: Option<String>,
+    idempotency_key: Option<&str>,
+) -> Result<Request, JsValue> {
+    let headers = Headers::new()?;
+    headers.set("Accept", "application/json")?;
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = body {
+        headers.set("Content-Type", "application/json")?;
+        init.set_body(&JsValue::from_str(&body));
+    }
+    if let Some(key) = idempotency_key {
+        headers.set("Idempotency-Key", key)?;
+    }
+    init.set_headers(&headers);
+    Request::new_with_str_and_init(path, &init)
+}
+
+/// The contract's error body, read loosely: an error code this build does
+/// not know yet still shows its text.
+#[derive(Deserialize)]
+struct LooseErrorBody {
+    error: LooseErrorDetail,
+}
+
+#[derive(Deserialize)]
+struct LooseErrorDetail {
+    #[serde(default)]
+    code: String,
+    message: String,
+}
+
+/// The code and human message of the contract's error body, if `body` is one.
+fn error_detail(body: &str) -> Option<(String, String)> {
+    serde_json::from_str::<LooseErrorBody>(body)
+        .ok()
+        .map(|body| (body.error.code, body.error.message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_detail;
+
+    #[test]
+    fn error_detail_reads_the_contract_body() {
+        let body = r#"{"error":{"code":"not_found","message":"no such outlet"}}"#;
+        assert_eq!(
+            error_detail(body),
+            Some(("not_found".into(), "no such outlet".into()))
+        );
+    }
+
+    #[test]
+    fn error_detail_ignores_other_bodies() {
+        assert_eq!(error_detail("<html>bad gateway</html>"), None);
+        assert_eq!(error_detail(r#"{"error":"flat"}"#), None);
+    }
+}

@@ -1,0 +1,66 @@
+//! Chrome shared by every page: the branded shell around a face, with its
+//! top bar and connection indicator. Components only wire data to markup;
+//! their words come from [`crate::i18n`].
+
+mod connection;
+
+use leptos::prelude::*;
+
+pub use connection::ConnectionIndicator;
+
+use crate::i18n::{Key, Lang};
+
+/// Which face of Ticketrail a page is; it picks the label and the theme
+/// (the kitchen runs dark so it glares less across a kitchen).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Face {
+    /// The customer self-ordering kiosk.
+    Kiosk,
+    /// The kitchen display.
+    Kitchen,
+}
+
+impl Face {
+    /// Name shown in the top bar, in `lang`.
+    pub fn label(self, lang: Lang) -> &'static str {
+        lang.text(match self {
+            Face::Kiosk => Key::KioskLabel,
+            Face::Kitchen => Key::KitchenLabel,
+        })
+    }
+
+    /// Value of `data-face`, which the stylesheet themes on.
+    fn slug(self) -> &'static str {
+        match self {
+            Face::Kiosk => "kiosk",
+            Face::Kitchen => "kitchen",
+        }
+    }
+}
+
+/// The frame of every page: top bar with the brand, the face's label, the
+/// page's own toolbar (if any) and the connection indicator, then the
+/// page's content. `lang` translates the label (English when not given).
+#[component]
+pub fn Shell(
+    face: Face,
+    #[prop(optional, into)] lang: Option<Signal<Lang>>,
+    #[prop(optional)] toolbar: Option<Children>,
+    children: Children,
+) -> impl IntoView {
+    let label = move || face.label(lang.map(|lang| lang.get()).unwrap_or_default());
+    view! {
+        <div class="shell" data-face=face.slug()>
+            <header class="topbar">
+                <span class="brand">
+                    <img class="brand__mark" src="/icons/icon-192.png" alt="" width="40" height="40" />
+                    <span class="brand__name">"Ticketrail"</span>
+                </span>
+                <span class="topbar__face">{label}</span>
+                <span class="topbar__tools">{toolbar.map(|toolbar| toolbar())}</span>
+                <ConnectionIndicator />
+            </header>
+            <main class="shell__main">{children()}</main>
+        </div>
+    }
+}

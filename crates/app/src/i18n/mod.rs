@@ -1,0 +1,346 @@
+//! Every string the app shows, in one place: the kiosk's and the shared
+//! chrome's in English, Bahasa Indonesia and Arabic (this file, one table);
+//! the kitchen's in [`kitchen`].
+//!
+//! Components never hold text: they ask [`Lang::text`] for a [`Key`], or
+//! [`Lang::fill`] for a template with one `{}` (aria-labels that name a
+//! dish). Menu names come from the server with their own translations;
+//! [`localized`] picks the right one.
+
+pub mod kitchen;
+
+use ticketrail_protocol::master::Translations;
+
+/// A language the kiosk speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    /// English, the default and the fallback for untranslated menu names.
+    #[default]
+    En,
+    /// Bahasa Indonesia.
+    Id,
+    /// Arabic, written right to left.
+    Ar,
+}
+
+impl Lang {
+    /// Every language, in the order the switch shows them.
+    pub const ALL: [Lang; 3] = [Lang::En, Lang::Id, Lang::Ar];
+
+    /// BCP 47 tag: `<html lang>`, `data-lang` and the key of a menu
+    /// translation.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Id => "id",
+            Lang::Ar => "ar",
+        }
+    }
+
+    /// Writing direction for `<html dir>`.
+    pub fn dir(self) -> &'static str {
+        match self {
+            Lang::Ar => "rtl",
+            Lang::En | Lang::Id => "ltr",
+        }
+    }
+
+    /// The language's name in itself, as the switch shows it.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Id => "Bahasa Indonesia",
+            Lang::Ar => "العربية",
+        }
+    }
+
+    /// The text of `key` in this language.
+    pub fn text(self, key: Key) -> &'static str {
+        let [en, id, ar] = table(key);
+        match self {
+            Lang::En => en,
+            Lang::Id => id,
+            Lang::Ar => ar,
+        }
+    }
+
+    /// The text of a template `key` with its `{}` replaced by `value`.
+    pub fn fill(self, key: Key, value: &str) -> String {
+        self.text(key).replacen("{}", value, 1)
+    }
+}
+
+/// `name` in `lang`: its translation when there is a non-blank one, else
+/// the English `name` the server always has.
+pub fn localized<'a>(lang: Lang, name: &'a str, translations: &'a Translations) -> &'a str {
+    translations
+        .get(lang.code())
+        .map(String::as_str)
+        .filter(|text| !text.trim().is_empty())
+        .unwrap_or(name)
+}
+
+/// Declares [`Key`], its test list `Key::ALL` and the table from one list, so a key
+/// can't exist without its three texts or be missing from `ALL`.
+macro_rules! texts {
+    ($( $(#[$doc:meta])* $key:ident => [$en:expr, $id:expr, $ar:expr $(,)?], )*) => {
+        /// A piece of UI text. Keys whose doc says "template" hold one `{}`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Key {
+            $( $(#[$doc])* $key, )*
+        }
+
+        impl Key {
+            /// Every key, so a test can check the whole table.
+            #[cfg(test)]
+            const ALL: &'static [Key] = &[$(Key::$key),*];
+        }
+
+        /// `[English, Bahasa Indonesia, Arabic]` for `key`.
+        fn table(key: Key) -> [&'static str; 3] {
+            match key {
+                $( Key::$key => [$en, $id, $ar], )*
+            }
+        }
+    };
+}
+
+// The kiosk's and the shared chrome's texts: `[English, Bahasa Indonesia,
+// Arabic]`.
+texts! {
+    /// The kiosk's label in the top bar.
+    KioskLabel => ["Order here", "Pesan di sini", "اطلب هنا"],
+    /// The kitchen display's label in the top bar.
+    KitchenLabel => ["Kitchen display", "Layar dapur", "شاشة المطبخ"],
+    /// aria-label of the language switch.
+    Language => ["Language", "Bahasa", "اللغة"],
+    /// Attract screen headline.
+    Welcome => ["Hungry? Order here.", "Lapar? Pesan di sini.", "جائع؟ اطلب من هنا."],
+    /// Attract screen lead.
+    AttractLead => [
+        "Order at your own pace and we'll call your number when it's ready.",
+        "Pesan dengan santai, kami akan memanggil nomor Anda saat pesanan siap.",
+        "اطلب على راحتك وسننادي رقمك عندما يصبح طلبك جاهزًا.",
+    ],
+    /// The attract screen's big button.
+    TapToOrder => ["Tap to order", "Sentuh untuk memesan", "المس للطلب"],
+    /// Heading over the running promotions on the attract screen.
+    TodaysOffers => ["Today's offers", "Promo hari ini", "عروض اليوم"],
+    /// aria-label of the category rail.
+    Categories => ["Menu categories", "Kategori menu", "أقسام القائمة"],
+    /// Shown while the menu downloads.
+    MenuLoading => ["Loading the menu…", "Memuat menu…", "جارٍ تحميل القائمة…"],
+    /// Heading when the menu cannot be loaded.
+    MenuUnavailableTitle => [
+        "The menu isn't available right now",
+        "Menu belum dapat ditampilkan",
+        "القائمة غير متاحة حاليًا",
+    ],
+    /// Explanation when the menu cannot be loaded.
+    MenuUnavailableBody => [
+        "This screen can't reach the restaurant's system. Please try again in a moment or ask our staff for help.",
+        "Layar ini tidak dapat terhubung ke sistem restoran. Silakan coba lagi sebentar lagi atau minta bantuan staf kami.",
+        "لا تستطيع هذه الشاشة الاتصال بنظام المطعم. يرجى المحاولة بعد قليل أو طلب المساعدة من موظفينا.",
+    ],
+    /// A category without orderable dishes.
+    EmptyCategory => [
+        "Nothing here right now. Have a look at another category.",
+        "Belum ada menu di sini. Silakan lihat kategori lain.",
+        "لا يوجد شيء هنا الآن. ألقِ نظرة على قسم آخر.",
+    ],
+    /// Template: aria-label of a product card, `{}` = name and price.
+    AddDish => ["Add {}", "Tambah {}", "أضف {}"],
+    /// Heading of the cart.
+    YourOrder => ["Your order", "Pesanan Anda", "طلبك"],
+    /// Empty cart heading.
+    CartEmpty => ["Your order is empty", "Pesanan Anda masih kosong", "طلبك فارغ"],
+    /// Empty cart hint.
+    CartEmptyHint => [
+        "Tap a dish to add it.",
+        "Sentuh menu untuk menambahkannya.",
+        "المس أي طبق لإضافته.",
+    ],
+    /// Template: aria-label of the quantity "+", `{}` = dish.
+    IncreaseQuantity => ["Increase quantity of {}", "Tambah jumlah {}", "زيادة كمية {}"],
+    /// Template: aria-label of the quantity "−", `{}` = dish.
+    DecreaseQuantity => ["Decrease quantity of {}", "Kurangi jumlah {}", "تقليل كمية {}"],
+    /// Template: aria-label of the remove button, `{}` = dish.
+    RemoveDish => ["Remove {}", "Hapus {}", "إزالة {}"],
+    /// Template: aria-label of a quantity, `{}` = the number.
+    QuantityOf => ["Quantity {}", "Jumlah {}", "الكمية {}"],
+    /// Template: aria-label of a line's note field, `{}` = dish.
+    NoteFor => ["Note for the kitchen: {}", "Catatan untuk dapur: {}", "ملاحظة للمطبخ: {}"],
+    /// Placeholder of a line's note field.
+    NotePlaceholder => ["Add a note", "Tambah catatan", "أضف ملاحظة"],
+    /// A cart line whose dish left the menu.
+    NoLongerAvailable => [
+        "No longer available. Please remove it.",
+        "Sudah tidak tersedia. Silakan hapus.",
+        "لم يعد متاحًا. يرجى إزالته.",
+    ],
+    /// Label of the cart total.
+    Total => ["Total", "Total", "المجموع"],
+    /// The place-order button.
+    PlaceOrder => ["Place order", "Pesan sekarang", "أرسل الطلب"],
+    /// The place-order button while sending.
+    Sending => ["Sending your order…", "Mengirim pesanan…", "جارٍ إرسال طلبك…"],
+    /// Clears the cart and goes back to the attract screen.
+    StartOver => ["Start over", "Mulai ulang", "ابدأ من جديد"],
+    /// The cart cannot be totalled (mixed currencies, overflow).
+    CannotTotal => [
+        "We can't total this order here. Please ask our staff.",
+        "Total pesanan tidak dapat dihitung di sini. Silakan minta bantuan staf kami.",
+        "لا يمكننا حساب مجموع هذا الطلب هنا. يرجى سؤال موظفينا.",
+    ],
+    /// Placing failed: the server could not be reached.
+    OrderUnreachable => [
+        "We couldn't reach the kitchen. Your order is still here, so please try again.",
+        "Kami tidak dapat terhubung ke dapur. Pesanan Anda masih tersimpan, silakan coba lagi.",
+        "تعذّر الاتصال بالمطبخ. طلبك ما زال هنا، يرجى المحاولة مرة أخرى.",
+    ],
+    /// Placing failed: the server refused the order.
+    OrderRefused => [
+        "The kitchen couldn't accept this order. Please check your items or ask our staff.",
+        "Dapur tidak dapat menerima pesanan ini. Silakan periksa pesanan Anda atau minta bantuan staf kami.",
+        "لم يتمكن المطبخ من قبول هذا الطلب. يرجى مراجعة طلبك أو سؤال موظفينا.",
+    ],
+    /// Placing failed: the answer made no sense.
+    OrderGarbled => [
+        "Something went wrong while sending your order. Please try again.",
+        "Terjadi kesalahan saat mengirim pesanan. Silakan coba lagi.",
+        "حدث خطأ أثناء إرسال طلبك. يرجى المحاولة مرة أخرى.",
+    ],
+    /// Retry button.
+    TryAgain => ["Try again", "Coba lagi", "حاول مرة أخرى"],
+    /// Confirmation headline.
+    ThankYou => ["Thank you!", "Terima kasih!", "شكرًا لك!"],
+    /// Over the order number.
+    YourNumber => ["Your order number", "Nomor pesanan Anda", "رقم طلبك"],
+    /// Under the order number.
+    CallYourNumber => [
+        "We'll call your number when it's ready.",
+        "Kami akan memanggil nomor Anda saat pesanan siap.",
+        "سننادي رقمك عندما يصبح طلبك جاهزًا.",
+    ],
+    /// Status: pending.
+    StatusPending => ["Order received", "Pesanan diterima", "تم استلام الطلب"],
+    /// Status: preparing.
+    StatusPreparing => ["Being prepared", "Sedang disiapkan", "قيد التحضير"],
+    /// Status: ready.
+    StatusReady => ["Ready for pick-up!", "Siap diambil!", "جاهز للاستلام!"],
+    /// Status: completed.
+    StatusCompleted => ["Collected. Enjoy your meal!", "Sudah diambil. Selamat menikmati!", "تم الاستلام. بالهناء والشفاء!"],
+    /// Status: cancelled.
+    StatusCancelled => [
+        "Cancelled. Please see our staff.",
+        "Dibatalkan. Silakan temui staf kami.",
+        "أُلغي الطلب. يرجى مراجعة موظفينا.",
+    ],
+    /// Progress step 1.
+    StepReceived => ["Received", "Diterima", "تم الاستلام"],
+    /// Progress step 2.
+    StepPreparing => ["Preparing", "Disiapkan", "قيد التحضير"],
+    /// Progress step 3.
+    StepReady => ["Ready", "Siap", "جاهز"],
+    /// Button on the confirmation screen.
+    NewOrder => ["Start a new order", "Buat pesanan baru", "ابدأ طلبًا جديدًا"],
+    /// Idle warning headline.
+    StillThere => ["Are you still there?", "Anda masih di sana?", "هل ما زلت هنا؟"],
+    /// Template: idle warning body, `{}` = seconds left.
+    ClearingIn => [
+        "Your order will be cleared in {} s.",
+        "Pesanan Anda akan dihapus dalam {} detik.",
+        "سيُحذف طلبك خلال {} ث.",
+    ],
+    /// Idle warning button.
+    KeepOrdering => ["I'm still here", "Saya masih di sini", "ما زلت هنا"],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keys whose text holds a `{}` for [`Lang::fill`].
+    fn is_template(key: Key) -> bool {
+        matches!(
+            key,
+            Key::AddDish
+                | Key::IncreaseQuantity
+                | Key::DecreaseQuantity
+                | Key::RemoveDish
+                | Key::QuantityOf
+                | Key::NoteFor
+                | Key::ClearingIn
+        )
+    }
+
+    #[test]
+    fn no_text_is_blank_in_any_language() {
+        for &key in Key::ALL {
+            for lang in Lang::ALL {
+                assert!(!lang.text(key).trim().is_empty(), "{key:?} in {lang:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn templates_hold_exactly_one_slot_and_other_texts_none() {
+        for &key in Key::ALL {
+            for lang in Lang::ALL {
+                let slots = lang.text(key).matches("{}").count();
+                let want = usize::from(is_template(key));
+                assert_eq!(slots, want, "{key:?} in {lang:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn translations_differ_from_english_where_the_languages_differ() {
+        // A copy-pasted English string in the Arabic column is a bug an
+        // English reader would not notice on screen.
+        for &key in Key::ALL {
+            assert_ne!(Lang::Ar.text(key), Lang::En.text(key), "{key:?}");
+        }
+    }
+
+    #[test]
+    fn fill_replaces_the_slot() {
+        assert_eq!(
+            Lang::En.fill(Key::AddDish, "Nasi Goreng"),
+            "Add Nasi Goreng"
+        );
+        assert_eq!(Lang::Ar.fill(Key::RemoveDish, "شاي"), "إزالة شاي");
+    }
+
+    #[test]
+    fn languages_have_distinct_codes_and_only_arabic_is_rtl() {
+        let codes: Vec<&str> = Lang::ALL.iter().map(|lang| lang.code()).collect();
+        assert_eq!(codes, ["en", "id", "ar"]);
+        for lang in Lang::ALL {
+            assert_eq!(lang.dir() == "rtl", lang == Lang::Ar);
+            assert!(!lang.native_name().is_empty());
+        }
+        assert_eq!(Lang::default(), Lang::En);
+    }
+
+    #[test]
+    fn localized_names_fall_back_to_english() {
+        let translations = Translations::from([
+            ("id".to_owned(), "Nasi Goreng".to_owned()),
+            ("ar".to_owned(), "  ".to_owned()),
+        ]);
+        assert_eq!(
+            localized(Lang::Id, "Fried Rice", &translations),
+            "Nasi Goreng"
+        );
+        assert_eq!(
+            localized(Lang::Ar, "Fried Rice", &translations),
+            "Fried Rice"
+        );
+        assert_eq!(
+            localized(Lang::En, "Fried Rice", &translations),
+            "Fried Rice"
+        );
+        assert_eq!(localized(Lang::Id, "Tea", &Translations::new()), "Tea");
+    }
+}

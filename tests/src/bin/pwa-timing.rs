@@ -1,0 +1,239 @@
+//! `pwa-timing`: how long the kiosk takes from navigation to an interactive
+//! menu in headless Chromium, from the network and with the app shell from
+//! the service-worker cache, and how long the app takes to start with the
+//! server stopped. Run through `cargo xtask bench pwa`, which builds a
+//! release server and a release PWA and sets the same variables as the
+//! browser tests (`TICKETRAIL_SERVER_BIN`, `TICKETRAIL_DIST`, `CHROMEDRIVER`,
+//! `CHROMIUM`).
+//!
+//! Each run uses a fresh server (temp database, demo menu) and a fresh
+//! browser profile, then loads `/kiosk` three times:
+//!
+//! 1. **network**: first visit; no service worker, empty HTTP cache. Shell,
+//!    wasm and menu all come from the server.
+//! 2. **sw shell**: once the service worker controls the page, a new
+//!    navigation. The page itself goes network-first through the worker;
+//!    the app's js, wasm and css come from the worker's precache; the menu
+//!    comes from the server (it is not cached offline yet).
+//! 3. **server stopped**: the server is killed and `/kiosk` loaded again;
+//!    everything comes from the worker's cache. There is no menu to wait
+//!    for, so this one measures the app mounting.
+//!
+//! The milestones (mounted, "Tap to order" clickable and tapped, interactive
+//! menu) are defined in `ticketrail_e2e::timing`; every number is ms from
+//! the navigation start (`performance.timeOrigin`), measured in the page.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{anyhow, ensure, Result};
+use clap::Parser;
+use ticketrail_e2e::timing::{Marks, Milestone};
+use ticketrail_e2e::ui::MOUNT;
+use ticketrail_e2e::{Browser, Env, Server};
+use tokio::signal::unix::{signal, SignalKind};
+
+/// Loads can be slow on a busy machine; a page that has not reached its
+/// milestone in this long has failed.
+const LOAD_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Measures kiosk load times in Chromium (see the module docs).
+#[derive(Debug, Parser)]
+#[command(name = "pwa-timing")]
+struct Args {
+    /// How many runs, each with a fresh server and browser profile.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    runs: u32,
+}
+
+/// Reads one milestone of one load out of a run.
+type Pick = fn(&Run) -> Option<f64>;
+
+/// The three loads of one run.
+struct Run {
+    network: Marks,
+    sw_shell: Marks,
+    stopped: Marks,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    // Interrupted, the measurement is dropped, and with it the server and
+    // browser of the current run, which their handles stop on drop.
+    let result = tokio::select! {
+        result = measure(args) => result,
+        signal = interrupted() => signal.and_then(|name| Err(anyhow!("interrupted by {name}"))),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("pwa-timing: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Resolves with the signal's name on SIGINT or SIGTERM.
+async fn interrupted() -> Result<&'static str> {
+    let mut terminate = signal(SignalKind::terminate())?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result.map(|()| "SIGINT").map_err(Into::into),
+        _ = terminate.recv() => Ok("SIGTERM"),
+    }
+}
+
+async fn measure(args: Args) -> Result<()> {
+    let env = Env::from_env()?;
+    println!(
+        "pwa-timing: /kiosk in headless Chromium, {} runs, fresh server and profile each",
+        args.runs
+    );
+    println!("  interactive menu = the first [data-testid=\"product\"] card is clickable (in the DOM, a box");
+    println!("    inside the viewport, hit by elementFromPoint at its centre) after \"Tap to order\" was");
+    println!("    tapped the moment it became clickable; mounted = the app's connection indicator exists.");
+    println!(
+        "  All times in ms from navigation start (performance.timeOrigin), stamped in the page."
+    );
+    println!();
+    println!("run  network: start  menu | sw shell: start  menu | stopped: mounted | wasm via worker (sw, stopped)");
+    let mut runs = Vec::new();
+    for number in 1..=args.runs {
+        let run = one_run(&env).await?;
+        println!(
+            "{number:>3}  {:>14} {:>5} | {:>15} {:>5} | {:>16} | {}, {}",
+            ms(run.network.start),
+            ms(run.network.menu),
+            ms(run.sw_shell.start),
+            ms(run.sw_shell.menu),
+            ms(run.stopped.mounted),
+            yes_no(run.sw_shell.wasm_via_worker),
+            yes_no(run.stopped.wasm_via_worker),
+        );
+        runs.push(run);
+    }
+    println!();
+    println!("{:<58} {:>8} {:>8} {:>8}", "", "median", "min", "max");
+    let rows: [(&str, Pick); 5] = [
+        ("online, all from network: interactive menu", |run| {
+            run.network.menu
+        }),
+        (
+            "online, all from network: \"Tap to order\" clickable",
+            |run| run.network.start,
+        ),
+        ("online, shell from SW cache: interactive menu", |run| {
+            run.sw_shell.menu
+        }),
+        (
+            "online, shell from SW cache: \"Tap to order\" clickable",
+            |run| run.sw_shell.start,
+        ),
+        ("server stopped, shell from SW cache: app mounted", |run| {
+            run.stopped.mounted
+        }),
+    ];
+    for (label, pick) in rows {
+        let values: Vec<f64> = runs.iter().filter_map(pick).collect();
+        ensure!(
+            values.len() == runs.len(),
+            "some runs have no `{label}` mark"
+        );
+        let stats = Stats::of(&values);
+        println!(
+            "{label:<58} {:>8.0} {:>8.0} {:>8.0}",
+            stats.median, stats.min, stats.max
+        );
+    }
+    Ok(())
+}
+
+async fn one_run(env: &Env) -> Result<Run> {
+    let mut server = Server::start(env, "pwa-timing").await?;
+    let browser = Browser::open(env, "pwa-timing").await?;
+    browser.install_timing_probe().await?;
+    let kiosk = server.url("/kiosk");
+
+    browser.goto(&kiosk).await?;
+    let network = browser
+        .wait_milestone(Milestone::Menu, LOAD_TIMEOUT)
+        .await?;
+    ensure!(
+        network.page_via_worker != Some(true),
+        "the first visit already went through a service worker"
+    );
+
+    browser.wait_service_worker(MOUNT).await?;
+    browser.goto(&kiosk).await?;
+    let sw_shell = browser
+        .wait_milestone(Milestone::Menu, LOAD_TIMEOUT)
+        .await?;
+    ensure!(
+        sw_shell.page_via_worker == Some(true),
+        "the second visit did not go through the service worker"
+    );
+
+    server.stop().await?;
+    browser.goto(&kiosk).await?;
+    let stopped = browser
+        .wait_milestone(Milestone::Mounted, LOAD_TIMEOUT)
+        .await?;
+    browser.close().await?;
+    Ok(Run {
+        network,
+        sw_shell,
+        stopped,
+    })
+}
+
+/// Median, minimum and maximum of some samples.
+struct Stats {
+    median: f64,
+    min: f64,
+    max: f64,
+}
+
+impl Stats {
+    /// Of a non-empty slice; the median of an even count is the mean of the
+    /// middle two.
+    fn of(values: &[f64]) -> Stats {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let middle = sorted.len() / 2;
+        let median = match sorted.len() {
+            0 => f64::NAN,
+            len if len % 2 == 1 => sorted[middle],
+            _ => (sorted[middle - 1] + sorted[middle]) / 2.0,
+        };
+        Stats {
+            median,
+            min: sorted.first().copied().unwrap_or(f64::NAN),
+            max: sorted.last().copied().unwrap_or(f64::NAN),
+        }
+    }
+}
+
+fn ms(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".to_owned(), |ms| format!("{ms:.0}"))
+}
+
+fn yes_no(value: Option<bool>) -> &'static str {
+    match value {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "?",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Stats;
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        let odd = Stats::of(&[5.0, 1.0, 3.0]);
+        assert_eq!((odd.median, odd.min, odd.max), (3.0, 1.0, 5.0));
+        let even = Stats::of(&[4.0, 1.0, 3.0, 2.0]);
+        assert_eq!((even.median, even.min, even.max), (2.5, 1.0, 4.0));
+    }
+}

@@ -1,0 +1,181 @@
+//! The kiosk (`/kiosk`) as a customer uses it: tap to order, add products,
+//! change a line, place the order, read the confirmation. Selectors are the
+//! UI contract's, and every step waits for the screen to show its effect
+//! before the next one, the way a person looks before tapping again.
+
+use anyhow::{anyhow, bail, Context, Result};
+
+use crate::ui::{MOUNT, REACT};
+use crate::{wait, Browser, Server};
+
+/// The attract screen.
+pub const ATTRACT: &str = r#"[data-testid="attract"]"#;
+/// "Tap to order" on the attract screen.
+pub const START_ORDER: &str = r#"[data-testid="start-order"]"#;
+/// Any product card.
+pub const PRODUCT: &str = r#"[data-testid="product"]"#;
+/// Any line of the cart.
+pub const CART_LINE: &str = r#"[data-testid="cart-line"]"#;
+/// The cart's formatted total.
+pub const CART_TOTAL: &str = r#"[data-testid="cart-total"]"#;
+/// The button that sends the order.
+pub const PLACE_ORDER: &str = r#"[data-testid="place-order"]"#;
+/// The "we'll call your number" screen.
+pub const CONFIRMATION: &str = r#"[data-testid="confirmation"]"#;
+/// The server's order number on the confirmation.
+pub const ORDER_NUMBER: &str = r#"[data-testid="confirmation"] [data-testid="order-number"]"#;
+/// The live status on the confirmation (`data-status`).
+pub const ORDER_STATUS: &str = r#"[data-testid="confirmation"] [data-testid="order-status"]"#;
+/// The warning shown before an idle cart is cleared.
+pub const IDLE_WARNING: &str = r#"[data-testid="idle-warning"]"#;
+/// The button on the idle warning that keeps the cart.
+pub const IDLE_CONTINUE: &str = r#"[data-testid="idle-continue"]"#;
+/// The message shown when there is no menu to show.
+pub const MENU_UNAVAILABLE: &str = r#"[data-testid="menu-unavailable"]"#;
+/// The localStorage key of the timer test hook.
+pub const TIMERS_KEY: &str = "ticketrail.kiosk.timers";
+
+/// The card of product `id`.
+pub fn product(id: &str) -> String {
+    format!(r#"[data-testid="product"][data-product-id="{id}"]"#)
+}
+
+/// The category rail button of category `id`.
+pub fn category(id: &str) -> String {
+    format!(r#"[data-testid="category"][data-category-id="{id}"]"#)
+}
+
+/// The cart line of product `id`.
+pub fn cart_line(id: &str) -> String {
+    format!(r#"[data-testid="cart-line"][data-product-id="{id}"]"#)
+}
+
+/// The language button for `lang` (`en`, `id`, `ar`).
+pub fn language(lang: &str) -> String {
+    format!(r#"[data-testid="language"] button[data-lang="{lang}"]"#)
+}
+
+/// A kiosk page in one browser.
+pub struct Kiosk<'a> {
+    browser: &'a Browser,
+}
+
+impl<'a> Kiosk<'a> {
+    /// Drives the kiosk in `browser`.
+    pub fn new(browser: &'a Browser) -> Kiosk<'a> {
+        Kiosk { browser }
+    }
+
+    /// Navigates to `/kiosk` on `server` and waits for the attract screen.
+    pub async fn open(&self, server: &Server) -> Result<()> {
+        self.browser.goto(&server.url("/kiosk")).await?;
+        self.browser.wait_visible(ATTRACT, MOUNT).await
+    }
+
+    /// Taps "Tap to order" and waits for the menu; returns the ids of the
+    /// product cards on screen, in order.
+    pub async fn start_order(&self) -> Result<Vec<String>> {
+        self.browser.click(START_ORDER).await?;
+        self.browser.wait_visible(PRODUCT, MOUNT).await?;
+        let ids = self
+            .browser
+            .visible_attrs(PRODUCT, "data-product-id")
+            .await?;
+        if ids.is_empty() {
+            bail!("product cards on screen carry no data-product-id");
+        }
+        Ok(ids)
+    }
+
+    /// Taps category `id` on the rail and waits for it to be selected.
+    pub async fn show_category(&self, id: &str) -> Result<()> {
+        let button = category(id);
+        self.browser.click(&button).await?;
+        self.browser
+            .wait_attr(&button, "aria-pressed", "true", REACT)
+            .await
+    }
+
+    /// Adds one of product `id` (its add button if the card has one, else
+    /// the card) and waits for its cart line to count one more.
+    pub async fn add(&self, id: &str) -> Result<()> {
+        let before = self.quantity(id).await?.unwrap_or(0);
+        let add_button = format!(r#"{} [data-testid="add-to-cart"]"#, product(id));
+        if self.browser.count(&add_button).await? > 0 {
+            self.browser.click(&add_button).await?;
+        } else {
+            self.browser.click(&product(id)).await?;
+        }
+        self.wait_quantity(id, before + 1).await
+    }
+
+    /// Taps "+" on the cart line of `id` and waits for the new quantity.
+    pub async fn increment(&self, id: &str) -> Result<()> {
+        let before = self
+            .quantity(id)
+            .await?
+            .with_context(|| format!("no cart line for {id} to increment"))?;
+        let plus = format!(r#"{} [data-testid="qty-inc"]"#, cart_line(id));
+        self.browser.click(&plus).await?;
+        self.wait_quantity(id, before + 1).await
+    }
+
+    /// Types `note` into the cart line of `id`.
+    pub async fn note(&self, id: &str, note: &str) -> Result<()> {
+        let field = format!(r#"{} [data-testid="line-note"]"#, cart_line(id));
+        self.browser.type_into(&field, note).await
+    }
+
+    /// The quantity the cart line of `id` shows, `None` without a line. The
+    /// contract says its text is the quantity; anything else is an error.
+    pub async fn quantity(&self, id: &str) -> Result<Option<i64>> {
+        let css = format!(r#"{} [data-testid="line-qty"]"#, cart_line(id));
+        match self.browser.text_content(&css).await? {
+            None => Ok(None),
+            Some(text) => text
+                .parse()
+                .map(Some)
+                .with_context(|| format!("`{css}` shows {text:?}, not a quantity")),
+        }
+    }
+
+    async fn wait_quantity(&self, id: &str, want: i64) -> Result<()> {
+        wait::until(
+            &format!("the cart line of {id} to show quantity {want}"),
+            REACT,
+            || async {
+                match self.quantity(id).await? {
+                    Some(seen) if seen == want => Ok(Some(())),
+                    seen => Err(anyhow!("it shows {seen:?}")),
+                }
+            },
+        )
+        .await
+    }
+
+    /// The cart total as shown (e.g. `Rp 27.000`).
+    pub async fn cart_total(&self) -> Result<String> {
+        self.browser
+            .text_content(CART_TOTAL)
+            .await?
+            .context("no cart total on screen")
+    }
+
+    /// Taps "place order" (the caller waits for what should follow).
+    pub async fn place_order(&self) -> Result<()> {
+        self.browser.click(PLACE_ORDER).await
+    }
+
+    /// Waits for the confirmation and returns the order number it shows.
+    pub async fn wait_confirmation(&self) -> Result<String> {
+        self.browser.wait_visible(CONFIRMATION, REACT).await?;
+        wait::until("an order number on the confirmation", REACT, || async {
+            Ok(self
+                .browser
+                .text_content(ORDER_NUMBER)
+                .await?
+                .filter(|number| !number.is_empty()))
+        })
+        .await
+    }
+}

@@ -1,0 +1,78 @@
+//! The server goes away: reloading the kiosk and the kitchen still starts
+//! the app from the service worker's cache, and each screen says it is
+//! offline (the kiosk also that its menu is unavailable) instead of showing
+//! a browser error page.
+
+use anyhow::{ensure, Result};
+use ticketrail_e2e::kiosk::{self, Kiosk};
+use ticketrail_e2e::serial::one_at_a_time;
+use ticketrail_e2e::ui::{connection, GO_OFFLINE, MOUNT, REACT};
+use ticketrail_e2e::{wait, Browser, Env, Server};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_the_server_stopped_a_reload_shows_the_cached_app_offline() -> Result<()> {
+    let _turn = one_at_a_time().await;
+    let env = Env::from_env()?;
+    let mut server = Server::start(&env, "offline").await?;
+    let browser = Browser::open(&env, "offline").await?;
+    Kiosk::new(&browser).open(&server).await?;
+    browser.wait_visible(&connection("live"), MOUNT).await?;
+    browser.wait_service_worker(MOUNT).await?;
+
+    server.stop().await?;
+    browser.reload().await?;
+    browser
+        .wait_visible(&connection("offline"), GO_OFFLINE)
+        .await?;
+    ensure!(
+        browser.path().await? == "/kiosk",
+        "the reload left /kiosk for {}",
+        browser.path().await?
+    );
+    show_menu_unavailable(&browser).await?;
+    let message = browser.wait_text(kiosk::MENU_UNAVAILABLE, REACT).await?;
+    // As the customer first sees it, then with the message scrolled to.
+    browser.screenshot("offline-kiosk").await?;
+    browser.scroll_into_view(kiosk::MENU_UNAVAILABLE).await?;
+    browser.screenshot("offline-kiosk-message").await?;
+    ensure!(
+        message.split_whitespace().count() >= 3,
+        "menu-unavailable should say what is wrong in words, it says {message:?}"
+    );
+
+    browser.goto(&server.url("/kitchen")).await?;
+    browser
+        .wait_visible(&connection("offline"), GO_OFFLINE)
+        .await?;
+    browser.screenshot("offline-kitchen").await?;
+    let label = browser.wait_text(&connection("offline"), REACT).await?;
+    ensure!(
+        label.to_lowercase().contains("offline"),
+        "the offline indicator's label reads {label:?}"
+    );
+    browser.close().await
+}
+
+/// The contract does not say whether the kiosk shows the menu-unavailable
+/// message on its attract screen or once ordering starts; accept either.
+async fn show_menu_unavailable(browser: &Browser) -> Result<()> {
+    let at_start = wait::until(
+        "the menu-unavailable message or the start button",
+        MOUNT,
+        || async {
+            if browser.is_visible(kiosk::MENU_UNAVAILABLE).await? {
+                Ok(Some(true))
+            } else if browser.is_visible(kiosk::START_ORDER).await? {
+                Ok(Some(false))
+            } else {
+                Ok(None)
+            }
+        },
+    )
+    .await?;
+    if !at_start {
+        browser.screenshot("offline-kiosk-attract").await?;
+        browser.click(kiosk::START_ORDER).await?;
+    }
+    browser.wait_visible(kiosk::MENU_UNAVAILABLE, REACT).await
+}
