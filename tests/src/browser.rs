@@ -36,6 +36,9 @@ const CHROMIUM_ARGS: [&str; 9] = [
 /// How long chromedriver may take to come up.
 const DRIVER_START: Duration = Duration::from_secs(20);
 
+/// A browser profile directory (deleted when dropped) between two browsers.
+pub struct Profile(TempDir);
+
 /// One browser window; dropping it ends the session (which quits Chromium)
 /// and stops chromedriver.
 pub struct Browser {
@@ -50,7 +53,13 @@ impl Browser {
     /// Starts chromedriver and a Chromium session. chromedriver's log goes to
     /// `target/e2e-logs/<name>.chromedriver.log`.
     pub async fn open(env: &Env, name: &str) -> Result<Browser> {
-        let profile = tempfile::tempdir()?;
+        Self::open_with_profile(env, name, Profile(tempfile::tempdir()?)).await
+    }
+
+    /// Like [`Browser::open`], on a profile a closed browser left (see
+    /// [`Browser::close_keeping_profile`]).
+    pub async fn open_with_profile(env: &Env, name: &str, profile: Profile) -> Result<Browser> {
+        let Profile(profile) = profile;
         let driver_port = free_port()?;
         let log = Env::log_file(&format!("{name}.chromedriver.log"))?;
         let driver = Command::new(&env.chromedriver)
@@ -139,7 +148,12 @@ impl Browser {
     /// script": the last argument is the callback) and returns what it
     /// passes to the callback.
     pub async fn execute_async(&self, script: &str) -> Result<Value> {
-        Ok(self.client()?.execute_async(script, Vec::new()).await?)
+        self.execute_async_with(script, Vec::new()).await
+    }
+
+    /// Like [`Browser::execute_async`], with `args` before the callback.
+    pub async fn execute_async_with(&self, script: &str, args: Vec<Value>) -> Result<Value> {
+        Ok(self.client()?.execute_async(script, args).await?)
     }
 
     /// Saves a PNG of the window as `target/e2e-screenshots/<name>.png`.
@@ -167,6 +181,19 @@ impl Browser {
 
     /// Ends the session (Chromium quits) and stops chromedriver.
     pub async fn close(mut self) -> Result<()> {
+        self.quit().await
+    }
+
+    /// Ends the session (Chromium quits, as when a kiosk is switched off)
+    /// but keeps its profile, so a browser opened on it finds the service
+    /// worker, IndexedDB and localStorage this one left.
+    pub async fn close_keeping_profile(mut self) -> Result<Profile> {
+        self.quit().await?;
+        let empty = tempfile::tempdir()?;
+        Ok(Profile(std::mem::replace(&mut self.profile, empty)))
+    }
+
+    async fn quit(&mut self) -> Result<()> {
         if let Some(client) = self.client.take() {
             client.close().await?;
             self.session_id = None;

@@ -1,6 +1,7 @@
 //! Chrome DevTools Protocol commands through chromedriver's vendor endpoint
 //! (`POST /session/{id}/goog/cdp/execute`), for what WebDriver cannot ask:
-//! the installability verdict and scripts that run before a page's own.
+//! the installability verdict, scripts that run before a page's own, and
+//! requests the browser must refuse.
 
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
@@ -52,6 +53,16 @@ impl Browser {
             json!({ "source": source }),
         )
         .await?;
+        Ok(())
+    }
+
+    /// Makes this tab refuse every request (WebSocket handshakes included)
+    /// whose URL matches one of `patterns` (`*` is a wildcard), from now on;
+    /// connections already open stay open.
+    pub async fn block_urls(&self, patterns: &[&str]) -> Result<()> {
+        self.cdp("Network.enable", json!({})).await?;
+        self.cdp("Network.setBlockedURLs", json!({ "urls": patterns }))
+            .await?;
         Ok(())
     }
 }

@@ -3,27 +3,33 @@
 //! menu, serving the built PWA, driven by headless Chromium over WebDriver.
 //!
 //! [`Browser`] starts and ends a window; [`dom`] reads and drives it by
-//! selector; [`cdp`] reaches what only the DevTools protocol can; [`kiosk`]
-//! and [`kitchen`] speak the UI contract's selectors; [`timing`] measures
-//! page loads inside the page for the `pwa-timing` tool.
+//! selector; [`cdp`] reaches what only the DevTools protocol can; [`kiosk`],
+//! [`menu`] and [`kitchen`] speak the UI contract's selectors; [`timing`]
+//! measures page loads inside the page for the `pwa-timing` tool and
+//! [`perf`] reads the app's own measures and memory; [`backoffice`] changes
+//! the menu through the management API.
 //!
 //! Every process it starts is stopped when its handle drops, including when
 //! a test fails half-way. Waiting is always "poll a condition until a
 //! deadline" ([`wait::until`]), never a fixed sleep.
 
+pub mod backoffice;
 pub mod browser;
 pub mod cdp;
 pub mod dom;
 pub mod env;
 pub mod kiosk;
 pub mod kitchen;
+pub mod menu;
+pub mod perf;
 pub mod serial;
 pub mod server;
 pub mod service_worker;
+pub mod stats;
 pub mod timing;
 pub mod ui;
 pub mod wait;
 
-pub use browser::Browser;
+pub use browser::{Browser, Profile};
 pub use env::Env;
-pub use server::Server;
+pub use server::{Server, ServerOptions};

@@ -1,11 +1,14 @@
 //! The real `ticketrail-server` process: a free port, a fresh SQLite file
-//! with the demo menu, and the built PWA.
+//! with the demo menu (or a synthetic one of any size), and the built PWA;
+//! stopped and restarted on the same database and port, and asked what it
+//! has served.
 
 use std::process::Stdio;
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use tempfile::TempDir;
 use ticketrail_protocol::{Order, Page, Product};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -19,55 +22,108 @@ const LISTENING: &str = "ticketrail-server listening on ";
 /// How long a start may take (migrations and the demo seed included).
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How to start a [`Server`].
+#[derive(Debug, Clone, Default)]
+pub struct ServerOptions {
+    /// Seed a synthetic menu of this size (`--seed-menu`, e.g.
+    /// `products=20000,categories=200,promotions=50`) instead of the demo
+    /// menu. Default none: the demo menu.
+    pub seed_menu: Option<String>,
+}
+
 /// A running server; dropping it kills the process and deletes its data.
 pub struct Server {
     child: Option<Child>,
     base_url: String,
     http: reqwest::Client,
+    env: Env,
+    name: String,
+    options: ServerOptions,
     // Holds the database until the test ends.
-    _data: TempDir,
+    data: TempDir,
 }
 
 impl Server {
     /// Starts `ticketrail-server --demo` on `127.0.0.1:0` and waits for its
     /// "listening" line. Its log goes to `target/e2e-logs/<name>.server.log`.
     pub async fn start(env: &Env, name: &str) -> Result<Server> {
-        let dir = tempfile::tempdir()?;
-        let log = Env::log_file(&format!("{name}.server.log"))?;
-        let mut child = Command::new(&env.server_bin)
+        Self::start_with(env, name, ServerOptions::default()).await
+    }
+
+    /// Like [`Server::start`], with `options`.
+    pub async fn start_with(env: &Env, name: &str, options: ServerOptions) -> Result<Server> {
+        let mut server = Server {
+            child: None,
+            base_url: String::new(),
+            http: reqwest::Client::new(),
+            env: env.clone(),
+            name: name.to_owned(),
+            options,
+            data: tempfile::tempdir()?,
+        };
+        server.spawn("127.0.0.1:0", "server").await?;
+        Ok(server)
+    }
+
+    /// Starts the server again after [`Server::stop`], on the same database
+    /// and the same port, so pages keep their origin (and with it their
+    /// service worker and IndexedDB). Its log goes to
+    /// `target/e2e-logs/<name>.restart.server.log`.
+    pub async fn restart(&mut self) -> Result<()> {
+        if self.child.is_some() {
+            bail!("restart: the server is still running; stop it first");
+        }
+        let listen = self
+            .base_url
+            .strip_prefix("http://")
+            .ok_or_else(|| anyhow!("restart: no address in {:?}", self.base_url))?
+            .to_owned();
+        let before = self.base_url.clone();
+        self.spawn(&listen, "restart.server").await?;
+        if self.base_url != before {
+            bail!("restarted on {} instead of {before}", self.base_url);
+        }
+        Ok(())
+    }
+
+    async fn spawn(&mut self, listen: &str, log_name: &str) -> Result<()> {
+        let log = Env::log_file(&format!("{}.{log_name}.log", self.name))?;
+        let mut command = Command::new(&self.env.server_bin);
+        command
             .arg("--listen")
-            .arg("127.0.0.1:0")
+            .arg(listen)
             .arg("--db")
-            .arg(dir.path().join("ticketrail.db"))
+            .arg(self.data.path().join("ticketrail.db"))
             .arg("--dist")
-            .arg(&env.dist)
-            .arg("--demo")
+            .arg(&self.env.dist);
+        match &self.options.seed_menu {
+            Some(size) => command.arg("--seed-menu").arg(size),
+            None => command.arg("--demo"),
+        };
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log)
             .kill_on_drop(true)
             .spawn()
-            .with_context(|| format!("starting {}", env.server_bin.display()))?;
+            .with_context(|| format!("starting {}", self.env.server_bin.display()))?;
         let stdout = child
             .stdout
             .take()
             .ok_or_else(|| anyhow!("no stdout pipe"))?;
+        // Owned from here on, so an error below still stops the process.
+        self.child = Some(child);
         let mut lines = BufReader::new(stdout).lines();
         let line = tokio::time::timeout(START_TIMEOUT, lines.next_line())
             .await
             .context("the server did not say it was listening in time")??
             .ok_or_else(|| anyhow!("the server exited before listening"))?;
-        let base_url = line
+        self.base_url = line
             .strip_prefix(LISTENING)
             .ok_or_else(|| anyhow!("unexpected first line from the server: {line:?}"))?
             .trim_end_matches('/')
             .to_owned();
-        Ok(Server {
-            child: Some(child),
-            base_url,
-            http: reqwest::Client::new(),
-            _data: dir,
-        })
+        Ok(())
     }
 
     /// Absolute URL of `path` (which starts with `/`) on this server.
@@ -106,7 +162,20 @@ impl Server {
         self.get_json(&url).await
     }
 
-    async fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<T> {
+    /// What the server has served since it (re)started: `"requests"` of
+    /// `/healthz`.
+    pub async fn request_counts(&self) -> Result<RequestCounts> {
+        let health: Health = self.get_json(&self.url("/healthz")).await?;
+        Ok(health.requests)
+    }
+
+    /// The shared HTTP client, for the management writes in
+    /// [`crate::backoffice`].
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    pub(crate) async fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<T> {
         let response = self.http.get(url).send().await?.error_for_status()?;
         response
             .json()
@@ -122,6 +191,90 @@ impl Server {
         }
         Ok(())
     }
+}
+
+/// The part of `/healthz` the tests read.
+#[derive(Debug, Deserialize)]
+struct Health {
+    requests: RequestCounts,
+}
+
+/// `"requests"` of `/healthz`: what the server has served since it started
+/// (`crates/server/src/counters.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct RequestCounts {
+    /// `GET /api/products/`.
+    pub products: SyncCount,
+    /// `GET /api/categories/`.
+    pub categories: SyncCount,
+    /// `GET /api/promotions/`.
+    pub promotions: SyncCount,
+    /// `GET /api/orders`.
+    pub feed: FeedCount,
+}
+
+impl RequestCounts {
+    /// The three kinds' counts.
+    pub fn kinds(&self) -> [(&'static str, SyncCount); 3] {
+        [
+            ("products", self.products),
+            ("categories", self.categories),
+            ("promotions", self.promotions),
+        ]
+    }
+}
+
+/// Sync pages of one kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct SyncCount {
+    /// Asked with `since_version=0`.
+    pub full: PageCount,
+    /// Asked with `since_version` > 0.
+    pub incremental: PageCount,
+}
+
+/// Answered pages and what they held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+pub struct PageCount {
+    /// Pages answered.
+    pub requests: u64,
+    /// Rows in them.
+    pub rows: u64,
+    /// Deleted ids in them.
+    pub tombstones: u64,
+}
+
+impl PageCount {
+    /// What was added since `earlier` (counters only grow within one
+    /// process).
+    pub fn since(self, earlier: PageCount) -> PageCount {
+        PageCount {
+            requests: self.requests.saturating_sub(earlier.requests),
+            rows: self.rows.saturating_sub(earlier.rows),
+            tombstones: self.tombstones.saturating_sub(earlier.tombstones),
+        }
+    }
+}
+
+impl std::ops::Add for PageCount {
+    type Output = PageCount;
+
+    fn add(self, other: PageCount) -> PageCount {
+        PageCount {
+            requests: self.requests + other.requests,
+            rows: self.rows + other.rows,
+            tombstones: self.tombstones + other.tombstones,
+        }
+    }
+}
+
+/// Order-feed polls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct FeedCount {
+    /// Polls answered.
+    pub polls: u64,
+    /// Of those, empty ones.
+    pub empty: u64,
 }
 
 impl Drop for Server {

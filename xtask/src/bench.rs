@@ -1,8 +1,9 @@
 //! `cargo xtask bench <suite>`: for `server`, a release server with a fresh
 //! database on a free port and the `ticketrail-bench` load generator pointed
-//! at it; for `pwa`, kiosk load times in Chromium (see [`pwa`]).
+//! at it; for `pwa` and `masterdata`, measurements in Chromium by a tool of
+//! the browser-test crate (see [`browser`]).
 
-mod pwa;
+mod browser;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -25,14 +26,20 @@ pub enum Suite {
     /// the network and with the shell from the service-worker cache (median
     /// of 5), and the app's start with the server stopped.
     Pwa,
+    /// The offline menu with 20,000 products in Chromium: full sync (wall
+    /// time, peak memory), incremental sync of 100 changes, loading the
+    /// menu from IndexedDB at start, and search per keystroke.
+    Masterdata,
 }
 
-/// Runs `suite` with `args` passed through to its tool (`ticketrail-bench`
-/// or `pwa-timing`); returns the tool's exit status as this process's.
+/// Runs `suite` with `args` passed through to its tool (`ticketrail-bench`,
+/// `pwa-timing` or `masterdata-bench`); returns the tool's exit status as
+/// this process's.
 pub fn run(root: &Path, suite: Suite, args: &[String]) -> Result<ExitCode> {
     match suite {
         Suite::Server => server(root, args),
-        Suite::Pwa => pwa::run(root, args),
+        Suite::Pwa => browser::run(root, "pwa-timing", args),
+        Suite::Masterdata => browser::run(root, "masterdata-bench", args),
     }
 }
 

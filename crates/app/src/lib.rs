@@ -3,7 +3,9 @@
 //!
 //! Pages live in [`pages`], every network call in [`api`], and the shared
 //! chrome in [`components`]; business rules come from the core crate, so
-//! components only wire signals to the DOM.
+//! components only wire signals to the DOM. The kiosk's menu lives on the
+//! device: [`storage`] keeps it in IndexedDB and [`menu_sync`] keeps it in
+//! step with the outlet server.
 
 pub mod api;
 mod components;

@@ -1,6 +1,8 @@
 //! The screen's live link to its outlet: one WebSocket per tab
 //! (`/ws/outlet/{id}/?since_id=N`) feeding the outlet's order snapshots and
-//! the connection state every page shows.
+//! the connection state every page shows, and handing the menu's changes
+//! (`product:*`, `category:*`, `promotion:*`, and each `connected` with the
+//! server's master version) to whoever keeps the menu (see [`listeners`]).
 //!
 //! Created once by the app root and shared through context, so the kiosk's
 //! order-status view and the kitchen display read the same feed.
@@ -15,6 +17,7 @@
 //! seen.
 
 mod link;
+mod listeners;
 
 use std::{cell::RefCell, collections::BTreeMap, rc::Rc, time::Duration};
 
@@ -25,6 +28,7 @@ use wasm_bindgen::{closure::Closure, JsCast};
 use web_sys::{Event, MessageEvent, WebSocket};
 
 use link::{Action, Link};
+use listeners::MasterDataListeners;
 
 /// How the screen is connected right now, as the indicator shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,9 +55,20 @@ pub struct LiveFeed {
     /// the server's `created_at`, so a screen whose clock is off still shows
     /// true ages.
     pub clock_offset_ms: ReadSignal<i64>,
+    /// Listeners of the menu's changes (see [`LiveFeed::on_master_data`]).
+    master_data: MasterDataListeners,
 }
 
 impl LiveFeed {
+    /// Calls `listener` with every master-data message (`product:*`,
+    /// `category:*`, `promotion:*`) and every `connected` (whose
+    /// `master_version` tells a reconnecting screen whether it missed
+    /// changes), one call per message in arrival order, until the calling
+    /// component is cleaned up.
+    pub fn on_master_data(&self, listener: impl Fn(&ServerMessage) + 'static) {
+        self.master_data.subscribe(listener);
+    }
+
     /// The time now on the server's clock, as well as this screen knows it.
     pub fn server_now(&self) -> Timestamp {
         self.server_time_at(js_sys::Date::now())
@@ -74,6 +89,7 @@ pub fn connect(outlet_id: String) -> LiveFeed {
     let (connection, set_connection) = signal(Connection::Connecting);
     let (orders, set_orders) = signal(BTreeMap::new());
     let (clock_offset_ms, set_clock_offset) = signal(0);
+    let master_data = MasterDataListeners::default();
     let driver = Rc::new(RefCell::new(Driver {
         outlet_id,
         link: Link::new(js_sys::Date::now()),
@@ -85,6 +101,7 @@ pub fn connect(outlet_id: String) -> LiveFeed {
         set_connection,
         set_orders,
         set_clock_offset,
+        master_data,
     }));
 
     let ticking = Rc::clone(&driver);
@@ -109,6 +126,7 @@ pub fn connect(outlet_id: String) -> LiveFeed {
         connection,
         orders,
         clock_offset_ms,
+        master_data,
     }
 }
 
@@ -129,9 +147,18 @@ struct Driver {
     set_connection: WriteSignal<Connection>,
     set_orders: WriteSignal<BTreeMap<String, Order>>,
     set_clock_offset: WriteSignal<i64>,
+    master_data: MasterDataListeners,
 }
 
 impl Driver {
+    fn set_clock(&mut self, server: Timestamp, now: f64) {
+        let measured = server.timestamp_millis() - now as i64;
+        if let Some(offset) = adjusted_offset(self.clock_offset, measured) {
+            self.clock_offset = Some(offset);
+            self.set_clock_offset.set(offset);
+        }
+    }
+
     fn publish_connection(&mut self, now: f64) {
         let state = self.link.connection(now);
         if state != self.shown {
@@ -143,13 +170,12 @@ impl Driver {
     fn receive(&mut self, text: &str, now: f64) {
         self.link.heard(now);
         match read_message(text) {
-            Incoming::Clock(server) => {
-                let measured = server.timestamp_millis() - now as i64;
-                if let Some(offset) = adjusted_offset(self.clock_offset, measured) {
-                    self.clock_offset = Some(offset);
-                    self.set_clock_offset.set(offset);
-                }
+            Incoming::Clock(server) => self.set_clock(server, now),
+            Incoming::Connected(server, message) => {
+                self.set_clock(server, now);
+                self.master_data.emit(&message);
             }
+            Incoming::MasterData(message) => self.master_data.emit(&message),
             Incoming::Order(order) => {
                 if self.cursor.offer(order.seq) == Offer::Apply {
                     self.set_orders.update(|orders| {
@@ -157,7 +183,6 @@ impl Driver {
                     });
                 }
             }
-            Incoming::Other => {}
             Incoming::Refused(reason) => {
                 leptos::logging::warn!("the outlet server refused a message: {reason}");
             }
@@ -282,12 +307,15 @@ where
 /// What a text frame from the server means to the feed.
 #[derive(Debug, PartialEq)]
 enum Incoming {
-    /// The server's clock (`connected`, `pong`).
+    /// The server's clock (`pong`).
     Clock(Timestamp),
+    /// `connected`: the server's clock, and the message for the menu's
+    /// listeners (its master version).
+    Connected(Timestamp, Box<ServerMessage>),
     /// An order snapshot.
     Order(Box<Order>),
-    /// Master-data events: the menu has its own sync.
-    Other,
+    /// A menu change, for the menu's listeners.
+    MasterData(Box<ServerMessage>),
     /// The server's `error` frame about something this client sent.
     Refused(String),
     /// Not a message of the contract.
@@ -296,15 +324,17 @@ enum Incoming {
 
 fn read_message(text: &str) -> Incoming {
     match serde_json::from_str::<ServerMessage>(text) {
-        Ok(ServerMessage::Connected { timestamp, .. } | ServerMessage::Pong { timestamp }) => {
-            Incoming::Clock(timestamp)
+        Ok(ServerMessage::Pong { timestamp }) => Incoming::Clock(timestamp),
+        Ok(message @ ServerMessage::Connected { timestamp, .. }) => {
+            Incoming::Connected(timestamp, Box::new(message))
         }
         Ok(ServerMessage::Error { code, message }) => {
             Incoming::Refused(format!("{code:?}: {message}"))
         }
         Ok(message) => match message.as_order_event() {
             Some((_, event)) => Incoming::Order(Box::new(event.order.clone())),
-            None => Incoming::Other,
+            // Every other message of the contract is a master-data event.
+            None => Incoming::MasterData(Box::new(message)),
         },
         Err(err) => Incoming::Unreadable(err.to_string()),
     }
@@ -377,12 +407,22 @@ mod tests {
     }
 
     #[test]
-    fn messages_are_sorted_into_clock_orders_and_the_rest() {
+    fn messages_are_sorted_into_clock_orders_menu_changes_and_the_rest() {
         let connected = r#"{"type":"connected","outlet_id":"1","seq":4,"master_version":2,"timestamp":"2026-11-21T10:30:00Z"}"#;
-        let Incoming::Clock(at) = read_message(connected) else {
+        let Incoming::Connected(at, message) = read_message(connected) else {
             panic!("connected carries the server clock");
         };
         assert_eq!(at.to_rfc3339(), "2026-11-21T10:30:00+00:00");
+        assert!(
+            matches!(
+                *message,
+                ServerMessage::Connected {
+                    master_version: 2,
+                    ..
+                }
+            ),
+            "and goes to the menu's listeners whole"
+        );
         assert!(matches!(
             read_message(r#"{"type":"pong","timestamp":"2026-11-21T10:30:00Z"}"#),
             Incoming::Clock(_)
@@ -391,12 +431,12 @@ mod tests {
             read_message(r#"{"type":"error","code":"bad_request","message":"no"}"#),
             Incoming::Refused(_)
         ));
-        assert!(matches!(
-            read_message(
-                r#"{"type":"product:deleted","version":3,"product_id":"p-1","timestamp":"2026-11-21T10:30:00Z"}"#
-            ),
-            Incoming::Other
-        ));
+        let Incoming::MasterData(deleted) = read_message(
+            r#"{"type":"product:deleted","version":3,"product_id":"p-1","timestamp":"2026-11-21T10:30:00Z"}"#,
+        ) else {
+            panic!("a menu change is handed on");
+        };
+        assert_eq!(deleted.master_version(), Some(3));
         assert!(matches!(read_message("not json"), Incoming::Unreadable(_)));
         assert!(matches!(
             read_message(r#"{"type":"teleport"}"#),

@@ -9,12 +9,20 @@
 //! so the disk sees changes in the order memory did. When a write fails,
 //! memory is reloaded from the disk so the two agree again; the next sync
 //! fills what is missing.
+//!
+//! Where merges are saved is a [`MenuStore`]: the device's [`MenuDb`], or
+//! `None::<MenuDb>` when IndexedDB cannot be used at all (private mode, a
+//! browser that refuses it), so the kiosk still runs from the network with
+//! the menu in memory only.
 
 use std::{cell::RefCell, future::Future};
 
+use futures_util::future::join;
+
 use serde::{de::DeserializeOwned, Serialize};
 use ticketrail_core::menu_sync::{
-    Change, EventOutcome, KindStamps, MenuTables, PageError, SyncProgress, SyncStamp, TableOf,
+    Change, Delta, EventOutcome, KindStamps, MasterRow, MenuTables, PageError, SyncProgress,
+    SyncStamp, TableOf,
 };
 use ticketrail_protocol::{
     Category, MasterKind, Page, Product, Promotion, ServerMessage, Timestamp,
@@ -30,13 +38,13 @@ use crate::{
 pub struct SyncOptions {
     /// Rows asked for per page (`limit`). Each page is one IndexedDB
     /// transaction, and transactions cost more than rows, so pages are
-    /// large. Default 500.
+    /// large. Default 1000.
     pub limit: u32,
 }
 
 impl Default for SyncOptions {
     fn default() -> Self {
-        Self { limit: 500 }
+        Self { limit: 1000 }
     }
 }
 
@@ -89,6 +97,87 @@ pub enum EventResult {
     NotMasterData,
 }
 
+/// Where the engine saves what its merges decided.
+pub trait MenuStore {
+    /// Saves a sync page's delta with its cursor (see [`MenuDb::write_page`]).
+    fn save_page<T: MasterRow + Serialize>(
+        &self,
+        delta: &Delta<T>,
+        since: i64,
+        synced: Option<SyncStamp>,
+    ) -> impl Future<Output = Result<(), StorageError>>;
+
+    /// Saves a live event's delta with every kind's cursor (see
+    /// [`MenuDb::write_event`]).
+    fn save_event<T: MasterRow + Serialize>(
+        &self,
+        delta: &Delta<T>,
+        cursors: Cursors,
+    ) -> impl Future<Output = Result<(), StorageError>>;
+
+    /// The tables as saved, to bring memory back in line after a failed
+    /// save; `None` when they cannot be read (memory then stays as it is).
+    fn saved_tables(&self) -> impl Future<Output = Option<MenuTables>>;
+}
+
+impl MenuStore for MenuDb {
+    fn save_page<T: MasterRow + Serialize>(
+        &self,
+        delta: &Delta<T>,
+        since: i64,
+        synced: Option<SyncStamp>,
+    ) -> impl Future<Output = Result<(), StorageError>> {
+        self.write_page(delta, since, synced)
+    }
+
+    fn save_event<T: MasterRow + Serialize>(
+        &self,
+        delta: &Delta<T>,
+        cursors: Cursors,
+    ) -> impl Future<Output = Result<(), StorageError>> {
+        self.write_event(delta, cursors)
+    }
+
+    async fn saved_tables(&self) -> Option<MenuTables> {
+        self.load().await.ok().map(|stored| stored.tables)
+    }
+}
+
+/// `None`: nowhere to save. Every save succeeds at once and the menu lives
+/// in memory only, so a screen whose browser refuses IndexedDB still shows
+/// the menu while the server is reachable.
+impl<S: MenuStore> MenuStore for Option<S> {
+    async fn save_page<T: MasterRow + Serialize>(
+        &self,
+        delta: &Delta<T>,
+        since: i64,
+        synced: Option<SyncStamp>,
+    ) -> Result<(), StorageError> {
+        match self {
+            Some(store) => store.save_page(delta, since, synced).await,
+            None => Ok(()),
+        }
+    }
+
+    async fn save_event<T: MasterRow + Serialize>(
+        &self,
+        delta: &Delta<T>,
+        cursors: Cursors,
+    ) -> Result<(), StorageError> {
+        match self {
+            Some(store) => store.save_event(delta, cursors).await,
+            None => Ok(()),
+        }
+    }
+
+    async fn saved_tables(&self) -> Option<MenuTables> {
+        match self {
+            Some(store) => store.saved_tables().await,
+            None => None,
+        }
+    }
+}
+
 /// Where sync pages come from: the outlet server, or a stand-in in tests.
 pub trait MenuSource {
     /// `GET /api/<kind>/?since_version=<since>&limit=<limit>`.
@@ -122,7 +211,7 @@ impl MenuSource for OutletServer {
 /// each one.
 pub async fn sync(
     source: &impl MenuSource,
-    db: &MenuDb,
+    db: &impl MenuStore,
     tables: &RefCell<MenuTables>,
     options: &SyncOptions,
     progress: impl Fn(Progress),
@@ -151,9 +240,9 @@ pub async fn sync(
 }
 
 /// One sync run's state.
-struct Run<'a, S, P> {
+struct Run<'a, S, D, P> {
     source: &'a S,
-    db: &'a MenuDb,
+    db: &'a D,
     tables: &'a RefCell<MenuTables>,
     limit: u32,
     progress: SyncProgress,
@@ -161,19 +250,34 @@ struct Run<'a, S, P> {
     tell: &'a P,
 }
 
-impl<S: MenuSource, P: Fn(Progress)> Run<'_, S, P> {
+impl<S: MenuSource, D: MenuStore, P: Fn(Progress)> Run<'_, S, D, P> {
     /// Follows one kind's pages from its cursor to the end.
     async fn kind<T: TableOf + Serialize + DeserializeOwned>(&mut self) -> Result<(), SyncError> {
         let mut since = T::table(&mut self.tables.borrow_mut()).cursor;
+        let mut fetched = self.source.page::<T>(T::KIND, since, self.limit).await;
         loop {
-            let page: Page<T> = self.source.page(T::KIND, since, self.limit).await?;
+            let page = fetched?;
             let (version, received) = (page.version, page.items.len() + page.deleted.len());
             let step = T::table(&mut self.tables.borrow_mut()).apply_page(since, page)?;
             let stamp = step.next.is_none().then(|| SyncStamp {
                 cursor: step.delta.cursor,
                 at: now(),
             });
-            if let Err(err) = self.db.write_page(&step.delta, since, stamp).await {
+            // The next page is asked for while this one is saved: the
+            // request needs only `next`, known now, so the server's answer
+            // and IndexedDB's commit overlap instead of queueing. `join`
+            // polls the save first, so its transaction still starts before
+            // anything else can touch the tables.
+            let save = self.db.save_page(&step.delta, since, stamp);
+            let (saved, next_page) = match step.next {
+                Some(next) => {
+                    let ask = self.source.page::<T>(T::KIND, next, self.limit);
+                    let (saved, page) = join(save, ask).await;
+                    (saved, Some(page))
+                }
+                None => (save.await, None),
+            };
+            if let Err(err) = saved {
                 realign(self.db, self.tables).await;
                 return Err(err.into());
             }
@@ -190,9 +294,12 @@ impl<S: MenuSource, P: Fn(Progress)> Run<'_, S, P> {
                 items_done: self.progress.items_done(),
                 percent: self.progress.percent(),
             });
-            match step.next {
-                Some(next) => since = next,
-                None => {
+            match (step.next, next_page) {
+                (Some(next), Some(page)) => {
+                    since = next;
+                    fetched = page;
+                }
+                _ => {
                     self.report.stamps.set(T::KIND, stamp);
                     return Ok(());
                 }
@@ -205,7 +312,7 @@ impl<S: MenuSource, P: Fn(Progress)> Run<'_, S, P> {
 /// event rule and are saved; `connected` says whether the server's version
 /// is ahead (a sync is due); anything else is not ours.
 pub async fn apply_message(
-    db: &MenuDb,
+    db: &impl MenuStore,
     tables: &RefCell<MenuTables>,
     message: &ServerMessage,
 ) -> Result<EventResult, StorageError> {
@@ -251,7 +358,7 @@ pub async fn apply_message(
 }
 
 async fn apply<T: TableOf + Serialize>(
-    db: &MenuDb,
+    db: &impl MenuStore,
     tables: &RefCell<MenuTables>,
     change: Change<T>,
 ) -> Result<EventResult, StorageError> {
@@ -261,7 +368,7 @@ async fn apply<T: TableOf + Serialize>(
         (outcome, Cursors::of(&tables))
     };
     match outcome {
-        EventOutcome::Applied(delta) => match db.write_event(&delta, cursors).await {
+        EventOutcome::Applied(delta) => match db.save_event(&delta, cursors).await {
             Ok(()) => Ok(EventResult::Applied(T::KIND)),
             Err(err) => {
                 realign(db, tables).await;
@@ -279,9 +386,9 @@ async fn apply<T: TableOf + Serialize>(
 /// After a failed write memory is ahead of the disk; reading the disk back
 /// makes them agree, and the next sync fetches the difference. If even the
 /// read fails, memory stays as it is: the screen keeps showing a menu.
-async fn realign(db: &MenuDb, tables: &RefCell<MenuTables>) {
-    if let Ok(stored) = db.load().await {
-        *tables.borrow_mut() = stored.tables;
+async fn realign(db: &impl MenuStore, tables: &RefCell<MenuTables>) {
+    if let Some(saved) = db.saved_tables().await {
+        *tables.borrow_mut() = saved;
     }
 }
 
@@ -291,3 +398,6 @@ fn now() -> Timestamp {
     // on a broken clock, which then reads as the epoch (a stale menu).
     Timestamp::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod memory_only;

@@ -7,7 +7,9 @@
 //! charge (given the same menu and clock). Lines whose product vanished from
 //! the menu or became inactive stay in the cart, flagged in the [`Quote`]
 //! (so the customer sees what happened), and are left out of both the total
-//! and the request until the customer removes them.
+//! and the request until the customer removes them, or the kiosk takes them
+//! out with [`Cart::remove_unorderable`] when the menu changes under the
+//! cart and tells the customer so.
 //!
 //! Every mutation keeps the protocol's limits (quantity 1..=99, at most
 //! [`MAX_ORDER_LINES`] lines, notes of at most [`MAX_NOTE_CHARS`] characters
@@ -169,6 +171,17 @@ impl Cart {
         let before = self.lines.len();
         self.lines.retain(|line| line.id != id);
         self.lines.len() != before
+    }
+
+    /// Takes out every line whose product is no longer in `products` or no
+    /// longer active, and returns them (in cart order) so the kiosk can
+    /// tell the customer what left their order.
+    pub fn remove_unorderable(&mut self, products: &BTreeMap<String, Product>) -> Vec<CartLine> {
+        let (keep, gone): (Vec<CartLine>, Vec<CartLine>) = std::mem::take(&mut self.lines)
+            .into_iter()
+            .partition(|line| is_orderable(products, &line.product_id));
+        self.lines = keep;
+        gone
     }
 
     /// Empties the cart and forgets its submission id: what follows is a

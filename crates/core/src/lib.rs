@@ -17,6 +17,7 @@ pub mod menu_sync;
 pub mod money;
 pub mod order_number;
 pub mod pricing;
+pub mod search;
 pub mod tickets;
 pub mod transitions;
 

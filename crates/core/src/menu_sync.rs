@@ -29,6 +29,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use ticketrail_protocol::{Category, MasterKind, Page, Product, Promotion, Timestamp};
@@ -383,17 +384,18 @@ impl KindStamps {
     }
 }
 
-/// Whole minutes since `stamp`, and whether that is older than `limit_minutes`
-/// (the staff area warns then). `None` when the device never synced.
-pub fn staleness(stamp: Option<SyncStamp>, now: Timestamp, limit_minutes: i64) -> Staleness {
+/// Whole minutes since `stamp`, and whether that is longer than `limit`
+/// (the staff area warns then; a limit of zero warns as soon as any time
+/// has passed). `None` when the device never synced.
+pub fn staleness(stamp: Option<SyncStamp>, now: Timestamp, limit: TimeDelta) -> Staleness {
     match stamp {
         None => Staleness::Never,
         Some(stamp) => {
             // A clock moved backwards reads as "just now", not negative.
-            let minutes = (now - stamp.at).num_minutes().max(0);
+            let elapsed = (now - stamp.at).max(TimeDelta::zero());
             Staleness::Synced {
-                minutes,
-                too_old: minutes > limit_minutes,
+                minutes: elapsed.num_minutes(),
+                too_old: elapsed > limit,
             }
         }
     }

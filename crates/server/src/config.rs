@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use crate::synthetic::MenuSize;
+
 /// `ticketrail-server [--listen ADDR] [--db PATH] [--dist DIR] [--demo]`.
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -53,6 +55,12 @@ pub struct Config {
     /// Default off.
     #[arg(long, env = "TICKETRAIL_DEMO")]
     pub demo: bool,
+
+    /// Benchmarks only: seed a synthetic menu of this size (e.g.
+    /// `products=20000,categories=200,promotions=50`) and the demo outlets
+    /// into an empty database, instead of the demo menu. Default none.
+    #[arg(long, env = "TICKETRAIL_SEED_MENU", value_name = "SIZE", hide = true)]
+    pub seed_menu: Option<MenuSize>,
 
     /// Seconds between WebSocket ping frames. Default 20.
     #[arg(
@@ -120,5 +128,15 @@ mod tests {
         assert!(config.demo);
         assert!(Config::try_parse_from(["ticketrail-server", "--listen", "nowhere"]).is_err());
         assert!(Config::try_parse_from(["ticketrail-server", "--ws-idle-secs", "0"]).is_err());
+        let seeded = Config::try_parse_from([
+            "ticketrail-server",
+            "--seed-menu",
+            "products=20,categories=2,promotions=1",
+        ])
+        .unwrap();
+        assert_eq!(seeded.seed_menu.map(|size| size.products), Some(20));
+        assert!(
+            Config::try_parse_from(["ticketrail-server", "--seed-menu", "products=1"]).is_err()
+        );
     }
 }

@@ -222,15 +222,21 @@ pub fn seed() -> Seed {
                 ends_at: now + TimeDelta::days(3650),
             })
             .collect(),
-        outlets: OUTLETS
-            .iter()
-            .map(|&(id, name)| NewOutlet {
-                id: id.to_owned(),
-                name: name.to_owned(),
-                utc_offset_minutes: JAKARTA_OFFSET_MINUTES,
-            })
-            .collect(),
+        outlets: outlets(),
     }
+}
+
+/// The demo's outlets "1" and "2"; also what a synthetic menu
+/// ([`crate::synthetic`]) is seeded with.
+pub fn outlets() -> Vec<NewOutlet> {
+    OUTLETS
+        .iter()
+        .map(|&(id, name)| NewOutlet {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            utc_offset_minutes: JAKARTA_OFFSET_MINUTES,
+        })
+        .collect()
 }
 
 #[cfg(test)]

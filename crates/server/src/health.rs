@@ -1,6 +1,10 @@
 //! `GET /healthz`: liveness plus the few numbers an operator (or the demo
 //! launcher) wants at a glance.
 //!
+//! `"requests"` carries the [`crate::counters`]: what this process has
+//! served of the menu and the order feed since it started, so black-box
+//! tests can check what a client downloaded.
+//!
 //! Unlike every other handler it takes no `Caller`: load balancers and
 //! process supervisors probe it without credentials, and it reveals nothing
 //! an outlet's screens do not already show.
@@ -10,6 +14,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 
+use crate::counters::RequestCounts;
 use crate::AppState;
 
 /// The health route.
@@ -23,6 +28,7 @@ struct Health {
     status: &'static str,
     master_version: i64,
     outlets: Vec<OutletHealth>,
+    requests: RequestCounts,
 }
 
 /// One outlet in the health answer.
@@ -47,5 +53,6 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
                 seq: outlet.seq(),
             })
             .collect(),
+        requests: state.counters.snapshot(),
     })
 }

@@ -8,12 +8,14 @@
 //!
 //! Layout, one module per feature: [`master`] (menu API), [`orders`] (order
 //! API and feed), [`ws`] (outlet socket), [`static_files`] (the PWA),
-//! [`health`]; beneath them [`store`] (all SQL, group commit), [`events`]
-//! (broadcast hub), [`auth`] (the caller seam), [`error`] and [`extract`]
-//! (the HTTP error boundary) and [`demo`] (the seed menu).
+//! [`health`] (with the request [`counters`]); beneath them [`store`] (all
+//! SQL, group commit), [`events`] (broadcast hub), [`auth`] (the caller
+//! seam), [`error`] and [`extract`] (the HTTP error boundary), [`demo`] (the
+//! seed menu) and [`synthetic`] (a menu of any size for benchmarks).
 
 pub mod auth;
 pub mod config;
+pub mod counters;
 pub mod demo;
 pub mod error;
 pub mod events;
@@ -23,6 +25,7 @@ pub mod master;
 pub mod orders;
 pub mod static_files;
 pub mod store;
+pub mod synthetic;
 pub mod ws;
 
 use std::future::Future;
@@ -43,6 +46,7 @@ use tower_http::trace::TraceLayer;
 
 pub use config::{Config, SocketTiming};
 
+use counters::Counters;
 use events::Hub;
 use static_files::StaticFiles;
 use store::{Store, StoreError};
@@ -72,15 +76,21 @@ pub struct AppState {
     timing: SocketTiming,
     /// The outlet sockets, on their own runtime.
     sockets: Arc<ws::Sockets>,
+    /// What has been served, for `/healthz`.
+    counters: Arc<Counters>,
 }
 
 impl AppState {
-    /// Opens the database (seeding the demo when `config.demo` is set and
-    /// the database is empty) and prepares the shared state.
+    /// Opens the database (seeding the synthetic menu when
+    /// `config.seed_menu` is set, else the demo when `config.demo` is, into
+    /// an empty database) and prepares the shared state.
     pub async fn open(config: &Config) -> Result<AppState, StartError> {
         let sockets = Arc::new(ws::Sockets::start().map_err(StartError::Runtime)?);
         let hub = Hub::new();
-        let seed = config.demo.then(demo::seed);
+        let seed = match config.seed_menu {
+            Some(size) => Some(synthetic::seed(size)),
+            None => config.demo.then(demo::seed),
+        };
         let store = Store::open(&config.db, seed.as_ref(), hub.clone())
             .await
             .map_err(|reason| StartError::Database {
@@ -93,6 +103,7 @@ impl AppState {
             static_files: Arc::new(StaticFiles::new(&config.dist)),
             timing: config.socket_timing(),
             sockets,
+            counters: Arc::new(Counters::default()),
         })
     }
 

@@ -115,7 +115,11 @@ async fn list<K: Kind>(
             }
         },
     };
-    Ok(Json(state.store.page(K::KIND, since, limit).await?))
+    let page = state.store.page(K::KIND, since, limit).await?;
+    state
+        .counters
+        .master_page(K::KIND, since == 0, page.items.len(), page.deleted.len());
+    Ok(Json(page))
 }
 
 async fn create<K: Kind>(

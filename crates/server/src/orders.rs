@@ -99,6 +99,7 @@ async fn feed(
     // The cheap answer hundreds of polling screens get: nothing has been
     // committed past their cursor, so the database is not asked.
     if since >= outlet.seq() {
+        state.counters.feed_poll(true);
         return Ok(Json(Vec::<Order>::new()).into_response());
     }
     let scope = if since == 0 {
@@ -115,5 +116,6 @@ async fn feed(
         .into_iter()
         .map(|snapshot| snapshot.order)
         .collect();
+    state.counters.feed_poll(orders.is_empty());
     Ok(Json(orders).into_response())
 }

@@ -28,6 +28,7 @@ use std::time::Duration;
 
 use anyhow::{anyhow, ensure, Result};
 use clap::Parser;
+use ticketrail_e2e::stats::Stats;
 use ticketrail_e2e::timing::{Marks, Milestone};
 use ticketrail_e2e::ui::MOUNT;
 use ticketrail_e2e::{Browser, Env, Server};
@@ -186,33 +187,6 @@ async fn one_run(env: &Env) -> Result<Run> {
     })
 }
 
-/// Median, minimum and maximum of some samples.
-struct Stats {
-    median: f64,
-    min: f64,
-    max: f64,
-}
-
-impl Stats {
-    /// Of a non-empty slice; the median of an even count is the mean of the
-    /// middle two.
-    fn of(values: &[f64]) -> Stats {
-        let mut sorted = values.to_vec();
-        sorted.sort_by(f64::total_cmp);
-        let middle = sorted.len() / 2;
-        let median = match sorted.len() {
-            0 => f64::NAN,
-            len if len % 2 == 1 => sorted[middle],
-            _ => (sorted[middle - 1] + sorted[middle]) / 2.0,
-        };
-        Stats {
-            median,
-            min: sorted.first().copied().unwrap_or(f64::NAN),
-            max: sorted.last().copied().unwrap_or(f64::NAN),
-        }
-    }
-}
-
 fn ms(value: Option<f64>) -> String {
     value.map_or_else(|| "-".to_owned(), |ms| format!("{ms:.0}"))
 }
@@ -222,18 +196,5 @@ fn yes_no(value: Option<bool>) -> &'static str {
         Some(true) => "yes",
         Some(false) => "no",
         None => "?",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Stats;
-
-    #[test]
-    fn median_of_odd_and_even_counts() {
-        let odd = Stats::of(&[5.0, 1.0, 3.0]);
-        assert_eq!((odd.median, odd.min, odd.max), (3.0, 1.0, 5.0));
-        let even = Stats::of(&[4.0, 1.0, 3.0, 2.0]);
-        assert_eq!((even.median, even.min, even.max), (2.5, 1.0, 4.0));
     }
 }

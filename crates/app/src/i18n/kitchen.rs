@@ -106,10 +106,22 @@ pub const ORDER_PREFIX: &str = "#";
 /// The label of the order total on a card.
 pub const TOTAL: &str = "Total";
 
-/// The empty board.
-pub const EMPTY_TITLE: &str = "All caught up";
-/// The empty board's explanation, for every station or one.
-pub fn empty_detail(filter: &StationFilter) -> String {
+/// The empty board's title: "all caught up" is only true while the feed
+/// is live; otherwise the board may be missing orders it cannot see yet.
+pub fn empty_title(live: bool) -> &'static str {
+    if live {
+        "All caught up"
+    } else {
+        "No tickets to show yet"
+    }
+}
+
+/// The empty board's explanation, for every station or one, and whether
+/// the feed is live.
+pub fn empty_detail(filter: &StationFilter, live: bool) -> String {
+    if !live {
+        return "Not connected to the outlet server. Orders placed meanwhile appear here as soon as the connection is back.".to_owned();
+    }
     match filter {
         StationFilter::All => "New orders appear here the moment they are placed.".to_owned(),
         StationFilter::Station(station) => format!(
@@ -253,7 +265,15 @@ mod tests {
             arrived(&["042".into(), "043".into()]),
             "New orders 042, 043"
         );
-        assert!(empty_detail(&StationFilter::Station("bar".into())).starts_with("Nothing for Bar"));
+        assert!(empty_detail(&StationFilter::Station("bar".into()), true)
+            .starts_with("Nothing for Bar"));
+        assert_eq!(empty_title(true), "All caught up");
+        assert_ne!(
+            empty_title(false),
+            empty_title(true),
+            "offline is never caught up"
+        );
+        assert!(empty_detail(&StationFilter::All, false).contains("Not connected"));
         assert_eq!(summary_part(2, SummaryPart::Late), "2 late");
     }
 

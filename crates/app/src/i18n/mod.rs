@@ -1,6 +1,7 @@
 //! Every string the app shows, in one place: the kiosk's and the shared
 //! chrome's in English, Bahasa Indonesia and Arabic (this file, one table);
-//! the kitchen's in [`kitchen`].
+//! the kitchen's in [`kitchen`] and the kiosk's staff area's in [`staff`]
+//! (English: staff read those).
 //!
 //! Components never hold text: they ask [`Lang::text`] for a [`Key`], or
 //! [`Lang::fill`] for a template with one `{}` (aria-labels that name a
@@ -8,6 +9,7 @@
 //! [`localized`] picks the right one.
 
 pub mod kitchen;
+pub mod staff;
 
 use ticketrail_protocol::master::Translations;
 
@@ -254,6 +256,84 @@ texts! {
     ],
     /// Idle warning button.
     KeepOrdering => ["I'm still here", "Saya masih di sini", "ما زلت هنا"],
+    /// The first download of the menu, over its progress bar.
+    MenuDownloading => [
+        "Getting the menu ready…",
+        "Menyiapkan menu…",
+        "جارٍ تجهيز القائمة…",
+    ],
+    /// Under the first download's title.
+    MenuDownloadingHint => [
+        "This screen is downloading the menu. It only takes a moment.",
+        "Layar ini sedang mengunduh menu. Hanya sebentar.",
+        "تقوم هذه الشاشة بتنزيل القائمة. لن يستغرق ذلك سوى لحظة.",
+    ],
+    /// Template: items received so far, `{}` = the count.
+    ItemsDownloaded => ["{} items", "{} item", "{} عنصر"],
+    /// A sync of a menu already on screen.
+    MenuUpdating => ["Updating the menu", "Memperbarui menu", "جارٍ تحديث القائمة"],
+    /// The last sync succeeded.
+    MenuUpToDate => ["Menu up to date", "Menu sudah terbaru", "القائمة محدّثة"],
+    /// The last sync failed; the stored menu is on screen.
+    MenuSaved => [
+        "Showing the saved menu",
+        "Menampilkan menu tersimpan",
+        "عرض القائمة المحفوظة",
+    ],
+    /// Label and placeholder of the search field.
+    SearchMenu => ["Search the menu", "Cari menu", "ابحث في القائمة"],
+    /// The button that empties the search field.
+    ClearSearch => ["Clear search", "Hapus pencarian", "مسح البحث"],
+    /// Template: heading over search results, `{}` = the query.
+    ResultsFor => ["Results for “{}”", "Hasil untuk “{}”", "نتائج «{}»"],
+    /// Template: a search without results, `{}` = the query.
+    NoResults => [
+        "No dishes match “{}”. Try another word.",
+        "Tidak ada menu yang cocok dengan “{}”. Coba kata lain.",
+        "لا توجد أطباق تطابق «{}». جرّب كلمة أخرى.",
+    ],
+    /// Template: results not shown, `{}` = how many.
+    MoreResults => [
+        "{} more: keep typing to narrow it down.",
+        "{} lainnya: ketik lagi untuk mempersempit.",
+        "{} أخرى: تابع الكتابة لتضييق النتائج.",
+    ],
+    /// Heading of the notice when the menu changed under the cart.
+    OrderUpdated => ["We updated your order", "Pesanan Anda kami perbarui", "قمنا بتحديث طلبك"],
+    /// After a dish's name: it left the menu and the cart.
+    RemovedFromOrder => [
+        "is no longer available and was removed.",
+        "sudah tidak tersedia dan telah dihapus.",
+        "لم يعد متاحًا وتمت إزالته.",
+    ],
+    /// Template: after a dish's name, its new price, `{}` = the price.
+    NowCosts => ["now costs {}.", "kini seharga {}.", "أصبح سعره {}."],
+    /// Closes a notice.
+    GotIt => ["OK", "Oke", "حسنًا"],
+    /// The server's total differs from the one the kiosk showed.
+    PriceChanged => ["The price changed", "Harga berubah", "تغيّر السعر"],
+    /// Template: the server's total, `{}` = the amount.
+    PriceChangedTotal => [
+        "The menu changed while you ordered. Your total is {}.",
+        "Menu berubah saat Anda memesan. Total Anda {}.",
+        "تغيّرت القائمة أثناء طلبك. المجموع هو {}.",
+    ],
+    /// Template: the total the kiosk had shown, `{}` = the amount.
+    ScreenShowed => ["This screen showed {}.", "Layar ini menampilkan {}.", "كانت الشاشة تعرض {}."],
+    /// The stored menu was rebuilt at start.
+    StorageRebuilt => [
+        "This screen's saved menu had to be reset, so it is being downloaded again.",
+        "Menu tersimpan di layar ini perlu diatur ulang, jadi sedang diunduh kembali.",
+        "كان لا بد من إعادة ضبط القائمة المحفوظة على هذه الشاشة، لذا يجري تنزيلها من جديد.",
+    ],
+    /// IndexedDB is unusable: memory only.
+    StorageUnavailable => [
+        "This screen can't save the menu, so it needs the network to show it.",
+        "Layar ini tidak dapat menyimpan menu, jadi memerlukan jaringan untuk menampilkannya.",
+        "لا تستطيع هذه الشاشة حفظ القائمة، لذا تحتاج إلى الشبكة لعرضها.",
+    ],
+    /// Closes a notice (its aria-label).
+    Dismiss => ["Dismiss", "Tutup", "إغلاق"],
 }
 
 #[cfg(test)]
@@ -271,6 +351,13 @@ mod tests {
                 | Key::QuantityOf
                 | Key::NoteFor
                 | Key::ClearingIn
+                | Key::ItemsDownloaded
+                | Key::ResultsFor
+                | Key::NoResults
+                | Key::MoreResults
+                | Key::NowCosts
+                | Key::PriceChangedTotal
+                | Key::ScreenShowed
         )
     }
 

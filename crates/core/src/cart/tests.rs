@@ -192,6 +192,27 @@ fn vanished_and_inactive_products_are_flagged_not_priced() {
 }
 
 #[test]
+fn removing_unorderable_lines_returns_them_and_keeps_the_rest() {
+    let mut cart = Cart::new();
+    let inactive = cart.add("p-off").unwrap();
+    let kept = cart.add("p-1").unwrap();
+    let vanished = cart.add("p-gone").unwrap();
+    cart.set_note(vanished, "no chilli");
+    let gone = cart.remove_unorderable(&menu());
+    let gone_ids: Vec<LineId> = gone.iter().map(|line| line.id).collect();
+    assert_eq!(gone_ids, [inactive, vanished]);
+    assert_eq!(gone[1].note, "no chilli", "the line comes back whole");
+    let left: Vec<LineId> = cart.lines().iter().map(|line| line.id).collect();
+    assert_eq!(left, [kept]);
+    assert!(
+        cart.remove_unorderable(&menu()).is_empty(),
+        "nothing more to take"
+    );
+    let again = cart.add("p-2").unwrap();
+    assert!(!gone_ids.contains(&again), "line ids are never reused");
+}
+
+#[test]
 fn an_empty_cart_totals_zero() {
     let quote = Cart::new().quote(&menu(), &promotions(), now()).unwrap();
     assert_eq!(quote.total_amount, 0);

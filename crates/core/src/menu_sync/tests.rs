@@ -183,28 +183,46 @@ fn staleness_counts_whole_minutes_and_warns_past_the_limit() {
         at: at(),
     });
     let later = |minutes| at() + chrono::TimeDelta::minutes(minutes);
-    assert_eq!(staleness(None, at(), 60), Staleness::Never);
+    let hour = chrono::TimeDelta::hours(1);
+    assert_eq!(staleness(None, at(), hour), Staleness::Never);
     assert_eq!(
-        staleness(stamp, later(5), 60),
+        staleness(stamp, later(5), hour),
         Staleness::Synced {
             minutes: 5,
             too_old: false
         }
     );
     assert_eq!(
-        staleness(stamp, later(61), 60),
+        staleness(stamp, later(60), hour),
+        Staleness::Synced {
+            minutes: 60,
+            too_old: false
+        },
+        "exactly the limit is not past it"
+    );
+    assert_eq!(
+        staleness(stamp, later(61), hour),
         Staleness::Synced {
             minutes: 61,
             too_old: true
         }
     );
     assert_eq!(
-        staleness(stamp, later(-3), 60),
+        staleness(stamp, later(-3), hour),
         Staleness::Synced {
             minutes: 0,
             too_old: false
         },
         "a clock set back reads as just synced"
+    );
+    let a_second_later = at() + chrono::TimeDelta::seconds(1);
+    assert_eq!(
+        staleness(stamp, a_second_later, chrono::TimeDelta::zero()),
+        Staleness::Synced {
+            minutes: 0,
+            too_old: true
+        },
+        "a zero limit warns as soon as time has passed"
     );
 }
 

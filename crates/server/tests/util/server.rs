@@ -25,11 +25,12 @@ pub const INDEX_HTML: &str =
 
 /// The server's environment variables; removed so a developer's shell
 /// cannot change what the tests exercise (tests set what they need).
-const SERVER_ENV: [&str; 6] = [
+const SERVER_ENV: [&str; 7] = [
     "TICKETRAIL_LISTEN",
     "TICKETRAIL_DB",
     "TICKETRAIL_DIST",
     "TICKETRAIL_DEMO",
+    "TICKETRAIL_SEED_MENU",
     "TICKETRAIL_WS_PING_SECS",
     "TICKETRAIL_WS_IDLE_SECS",
 ];

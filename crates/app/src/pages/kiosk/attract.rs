@@ -1,10 +1,11 @@
 //! The attract screen: what the kiosk shows between customers. One big
-//! "Tap to order", the running offers as a teaser, and, when the menu could
-//! not be loaded, the notice staff need to see.
+//! "Tap to order", the running offers as a teaser, and, while there is no
+//! menu yet, the download's progress or, when it could not be had, the
+//! notice staff need to see.
 
 use leptos::prelude::*;
 
-use super::menu::MenuUnavailable;
+use super::sync_status::SyncPanel;
 use super::{clock_ms, timestamp, use_kiosk};
 use crate::i18n::{localized, Key};
 
@@ -30,7 +31,7 @@ pub fn AttractScreen() -> impl IntoView {
                         <path d="M5 12h14M13 6l6 6-6 6" />
                     </svg>
                 </button>
-                {move || if kiosk.menu_failed() { Some(view! { <MenuUnavailable /> }) } else { None }}
+                {move || kiosk.awaiting_download().then(|| view! { <SyncPanel /> })}
                 <Offers />
             </div>
         </section>

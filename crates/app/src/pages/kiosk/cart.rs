@@ -1,12 +1,13 @@
-//! The cart panel: the lines with their quantity steppers, notes and
-//! totals, the running total (priced by the core crate with the server's
-//! rule), the place-order button and, when placing failed, the error with
-//! its retry.
+//! The cart panel: what a menu change did to the order (if anything), the
+//! lines with their quantity steppers, notes and totals, the running total
+//! (priced by the core crate with the server's rule), the place-order
+//! button and, when placing failed, the error with its retry.
 
 use leptos::prelude::*;
 use ticketrail_core::cart::{MAX_QUANTITY, MIN_QUANTITY};
 use ticketrail_core::{format_money, LineId, PricingError, Quote, Screen};
 
+use super::cart_notice::CartNoticeView;
 use super::{clock_ms, timestamp, use_kiosk, Kiosk};
 use crate::api::ApiError;
 use crate::i18n::{localized, Key};
@@ -54,6 +55,7 @@ pub fn CartPanel() -> impl IntoView {
                 <h2 class="cart__title" id="cart-title">{move || text(Key::YourOrder)}</h2>
                 {count_badge}
             </header>
+            <CartNoticeView />
             <Show
                 when=move || !is_empty()
                 fallback=move || view! {

@@ -1,17 +1,17 @@
-//! The menu as the kiosk shows it: categories in rail order, orderable dishes
-//! per category, running offers, and the little derivations a card needs
-//! (initials and tone of the placeholder, the offer badge). Plain data and
-//! functions, tested natively; prices themselves come from the core crate.
+//! The menu as the kiosk shows it, built from the device's stored tables:
+//! categories in rail order, orderable dishes per category, running offers,
+//! and the little derivations a card needs (initials and tone of the
+//! placeholder, the offer badge). Plain data and functions, tested
+//! natively; prices themselves come from the core crate.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
+use ticketrail_core::menu_sync::MenuTables;
 use ticketrail_core::{format_money, unit_price};
 use ticketrail_protocol::{Category, Product, Promotion, PromotionKind, Timestamp};
 
-use crate::api::menu::Menu;
-
-/// The downloaded menu, indexed for the kiosk.
+/// The device's menu, indexed for the kiosk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Catalog {
     /// Every product by id, active or not (the cart needs both to flag
@@ -19,31 +19,35 @@ pub struct Catalog {
     pub products: BTreeMap<String, Product>,
     /// Categories with at least one orderable dish, by `sort_order`.
     pub categories: Vec<Category>,
+    /// Ids of the orderable dishes of each rail category, in menu order:
+    /// worked out once here, not per render (a menu may hold 20,000).
+    dishes: BTreeMap<String, Vec<String>>,
     /// Every promotion; the core decides which apply when.
     pub promotions: Vec<Promotion>,
     /// The menu's currency (of its first orderable dish), for totals of an
     /// empty cart; empty when nothing is orderable.
     pub currency: String,
-    /// The master version the menu was read at.
+    /// The master version the menu is complete through: what orders carry
+    /// as `master_version`.
     pub version: i64,
 }
 
 impl Catalog {
-    /// Indexes `menu`.
-    pub fn new(menu: &Menu) -> Self {
-        let products: BTreeMap<String, Product> = menu
-            .products
-            .iter()
-            .map(|product| (product.id.clone(), product.clone()))
-            .collect();
-        let mut categories: Vec<Category> = menu
+    /// Indexes the device's tables.
+    pub fn new(tables: &MenuTables) -> Self {
+        let products = tables.products.rows.clone();
+        let mut dishes: BTreeMap<String, Vec<&Product>> = BTreeMap::new();
+        for product in products.values().filter(|product| product.is_active) {
+            dishes
+                .entry(product.category_id.clone())
+                .or_default()
+                .push(product);
+        }
+        let mut categories: Vec<Category> = tables
             .categories
-            .iter()
-            .filter(|category| {
-                products
-                    .values()
-                    .any(|product| product.is_active && product.category_id == category.id)
-            })
+            .rows
+            .values()
+            .filter(|category| dishes.contains_key(&category.id))
             .cloned()
             .collect();
         categories.sort_by(|a, b| {
@@ -51,6 +55,14 @@ impl Catalog {
                 .cmp(&b.sort_order)
                 .then_with(|| natural_cmp(&a.id, &b.id))
         });
+        let dishes = dishes
+            .into_iter()
+            .map(|(category, mut list)| {
+                list.sort_by(|a, b| natural_cmp(&a.id, &b.id));
+                let ids = list.into_iter().map(|product| product.id.clone()).collect();
+                (category, ids)
+            })
+            .collect();
         let currency = products
             .values()
             .find(|product| product.is_active)
@@ -59,9 +71,10 @@ impl Catalog {
         Self {
             products,
             categories,
-            promotions: menu.promotions.clone(),
+            dishes,
+            promotions: tables.promotions.rows.values().cloned().collect(),
             currency,
-            version: menu.version,
+            version: tables.complete_through(),
         }
     }
 
@@ -81,13 +94,18 @@ impl Catalog {
     /// Orderable dishes of `category_id`, in menu order (ids compared
     /// naturally, so `p-2` comes before `p-10`).
     pub fn dishes(&self, category_id: &str) -> Vec<&Product> {
-        let mut dishes: Vec<&Product> = self
-            .products
-            .values()
-            .filter(|product| product.is_active && product.category_id == category_id)
-            .collect();
-        dishes.sort_by(|a, b| natural_cmp(&a.id, &b.id));
-        dishes
+        self.dishes
+            .get(category_id)
+            .map(|ids| ids.iter().filter_map(|id| self.products.get(id)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Every orderable dish in menu order: the rail's categories in turn,
+    /// each in its dish order. What search goes through.
+    pub fn orderable(&self) -> impl Iterator<Item = &Product> + '_ {
+        self.categories
+            .iter()
+            .flat_map(|category| self.dishes(&category.id))
     }
 
     /// Promotions running at `now` that discount at least one orderable

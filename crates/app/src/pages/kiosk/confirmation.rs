@@ -102,12 +102,30 @@ fn Progress(status: Memo<Option<OrderStatus>>) -> impl IntoView {
     }
 }
 
-/// What was ordered and the server's total (which is what is charged, even
-/// if the kiosk's own total differed).
+/// What was ordered and the server's total (which is what is charged),
+/// saying so plainly when it differs from the total the screen showed.
 #[component]
 fn Receipt(order: Order) -> impl IntoView {
     let kiosk = use_kiosk();
     let total = format_money(order.total_amount, &order.currency);
+    let shown = kiosk
+        .shown_total
+        .get_untracked()
+        .filter(|shown| price_changed(shown, &order))
+        .map(|(amount, currency)| format_money(amount, &currency));
+    let changed = shown.map(|shown| {
+        let total = total.clone();
+        move || {
+            let lang = kiosk.lang.get();
+            view! {
+                <div class="price-changed" data-testid="price-changed" role="alert">
+                    <p class="price-changed__title">{lang.text(Key::PriceChanged)}</p>
+                    <p class="price-changed__body">{lang.fill(Key::PriceChangedTotal, &total)}</p>
+                    <p class="price-changed__was">{lang.fill(Key::ScreenShowed, &shown)}</p>
+                </div>
+            }
+        }
+    });
     let lines = move || {
         let lang = kiosk.lang.get();
         let catalog = kiosk.catalog.get();
@@ -132,6 +150,7 @@ fn Receipt(order: Order) -> impl IntoView {
     };
     view! {
         <div class="receipt">
+            {changed}
             <ul class="receipt__lines">{lines}</ul>
             <p class="receipt__total">
                 <span>{move || kiosk.lang.get().text(Key::Total)}</span>
@@ -139,6 +158,12 @@ fn Receipt(order: Order) -> impl IntoView {
             </p>
         </div>
     }
+}
+
+/// Whether the server charged something other than the `(amount,
+/// currency)` the screen showed.
+pub(super) fn price_changed(shown: &(i64, String), order: &Order) -> bool {
+    shown.0 != order.total_amount || shown.1 != order.currency
 }
 
 /// The freshest snapshot of `placed`: the feed's when it has a newer one.
@@ -203,6 +228,15 @@ mod tests {
         assert_eq!(latest(&placed, &feed).status, OrderStatus::Pending);
         feed.insert("7".to_owned(), order(9, OrderStatus::Ready));
         assert_eq!(latest(&placed, &feed).status, OrderStatus::Ready);
+    }
+
+    #[test]
+    fn only_a_different_total_or_currency_is_a_price_change() {
+        let mut placed = order(5, OrderStatus::Pending);
+        placed.total_amount = 9_000;
+        assert!(!price_changed(&(9_000, "IDR".into()), &placed));
+        assert!(price_changed(&(8_000, "IDR".into()), &placed));
+        assert!(price_changed(&(9_000, "USD".into()), &placed));
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! The ordering screen's menu side: the category rail and the grid of dish
-//! cards (with the loading and "menu unavailable" states), beside the cart.
+//! The ordering screen's menu side: the category rail, the search field and
+//! the grid of dish cards (or the search results), with the states before a
+//! menu is there (reading it, downloading it, "menu unavailable"), beside
+//! the cart.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -8,6 +10,8 @@ use ticketrail_protocol::Product;
 
 use super::cart::CartPanel;
 use super::catalog::{best_offer, initials, offer_badge, tone, Catalog};
+use super::search::{SearchBox, SearchResults};
+use super::sync_status::SyncPanel;
 use super::{clock_ms, timestamp, use_kiosk, Kiosk};
 use crate::i18n::{localized, Key, Lang};
 
@@ -18,13 +22,21 @@ const SKELETON_CARDS: usize = 6;
 #[component]
 pub fn OrderingScreen() -> impl IntoView {
     let kiosk = use_kiosk();
-    let body = move || {
-        if kiosk.menu_failed() {
-            return view! { <div class="menu__state"><MenuUnavailable /></div> }.into_any();
+    let has_menu = Memo::new(move |_| kiosk.catalog.with(Option::is_some));
+    // Before there is a menu: reading the stored one (skeleton), getting it
+    // from the server (progress) or failing to (the notice with a retry).
+    let waiting = move || {
+        if kiosk.awaiting_download() {
+            view! { <div class="menu__state"><SyncPanel /></div> }.into_any()
+        } else {
+            view! { <MenuLoading /> }.into_any()
         }
-        match kiosk.catalog.get() {
-            Some(_) => view! { <CategoryRail /><DishGrid /> }.into_any(),
-            None => view! { <MenuLoading /> }.into_any(),
+    };
+    let body = move || {
+        if has_menu.get() {
+            view! { <CategoryRail /><MenuSection /> }.into_any()
+        } else {
+            waiting().into_any()
         }
     };
     view! {
@@ -45,6 +57,8 @@ fn CategoryRail() -> impl IntoView {
             .category
             .with(|wanted| catalog.selected_category(wanted.as_deref()))
     });
+    // A memo, so typing a query does not touch every button of the rail.
+    let searching = Memo::new(move |_| kiosk.query.with(|query| !query.trim().is_empty()));
     let buttons = move || {
         let catalog = kiosk.catalog.get()?;
         let lang = kiosk.lang.get();
@@ -55,8 +69,11 @@ fn CategoryRail() -> impl IntoView {
                 .map(|category| {
                     let id = category.id.clone();
                     let pick = id.clone();
-                    let pressed =
-                        move || (selected.get().as_deref() == Some(id.as_str())).to_string();
+                    // While a search shows, no category is on screen.
+                    let pressed = move || {
+                        (!searching.get() && selected.get().as_deref() == Some(id.as_str()))
+                            .to_string()
+                    };
                     view! {
                         <button
                             type="button"
@@ -64,7 +81,10 @@ fn CategoryRail() -> impl IntoView {
                             data-testid="category"
                             data-category-id=category.id.clone()
                             aria-pressed=pressed
-                            on:click=move |_| kiosk.category.set(Some(pick.clone()))
+                            on:click=move |_| {
+                                kiosk.query.set(String::new());
+                                kiosk.category.set(Some(pick.clone()));
+                            }
                         >
                             {localized(lang, &category.name, &category.translations).to_owned()}
                         </button>
@@ -77,11 +97,45 @@ fn CategoryRail() -> impl IntoView {
     view! { <nav class="rail" aria-label=label>{buttons}</nav> }
 }
 
+/// The search field over the dishes of the selected category, or over the
+/// search results while the field holds a query.
+#[component]
+fn MenuSection() -> impl IntoView {
+    let kiosk = use_kiosk();
+    let searching = Memo::new(move |_| kiosk.query.with(|query| !query.trim().is_empty()));
+    let section = NodeRef::<html::Section>::new();
+    // A new category or a new search starts at its top, not where the last
+    // one was left. Scrolling forces a layout, so it waits for the frame
+    // that lays the new content out anyway instead of adding one to the
+    // keystroke or tap.
+    Effect::new(move |_| {
+        kiosk.category.track();
+        searching.track();
+        request_animation_frame(move || {
+            if let Some(section) = section.get_untracked() {
+                section.set_scroll_top(0);
+            }
+        });
+    });
+    view! {
+        <section class="menu" aria-labelledby="menu-title" node_ref=section>
+            <SearchBox />
+            {move || {
+                if searching.get() {
+                    view! { <SearchResults /> }.into_any()
+                } else {
+                    view! { <DishGrid /> }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
 /// The dishes of the selected category.
 #[component]
 fn DishGrid() -> impl IntoView {
     let kiosk = use_kiosk();
-    let content = move || {
+    move || {
         let catalog = kiosk.catalog.get()?;
         let lang = kiosk.lang.get();
         let category_id = kiosk
@@ -107,26 +161,18 @@ fn DishGrid() -> impl IntoView {
             <h1 class="menu__title" id="menu-title">{title}</h1>
             {cards}
         })
-    };
-    let section = NodeRef::<html::Section>::new();
-    // A new category starts at its top, not where the last one was left.
-    Effect::new(move |_| {
-        kiosk.category.track();
-        if let Some(section) = section.get_untracked() {
-            section.set_scroll_top(0);
-        }
-    });
-    view! {
-        <section class="menu" aria-labelledby="menu-title" node_ref=section>
-            {content}
-        </section>
     }
 }
 
 /// One dish: picture or placeholder, name, price (after the best offer,
 /// with the list price struck through) and a "+". The whole card is the
 /// add button.
-fn dish_card(kiosk: Kiosk, catalog: &Catalog, product: &Product, lang: Lang) -> impl IntoView {
+pub(super) fn dish_card(
+    kiosk: Kiosk,
+    catalog: &Catalog,
+    product: &Product,
+    lang: Lang,
+) -> impl IntoView {
     let now = timestamp(clock_ms());
     let name = localized(lang, &product.name, &product.translations).to_owned();
     let price = unit_price(product, &catalog.promotions, now);
@@ -216,7 +262,7 @@ pub fn MenuUnavailable() -> impl IntoView {
             </svg>
             <h2 class="notice__title">{move || text(Key::MenuUnavailableTitle)}</h2>
             <p class="notice__body">{move || text(Key::MenuUnavailableBody)}</p>
-            <button type="button" class="button" on:click=move |_| kiosk.menu.refetch()>
+            <button type="button" class="button" on:click=move |_| kiosk.menu.refresh()>
                 {move || text(Key::TryAgain)}
             </button>
         </div>

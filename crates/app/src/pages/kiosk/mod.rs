@@ -4,17 +4,25 @@
 //! through context) and drives the pure pieces from the core crate: the
 //! [`KioskFlow`] decides which screen shows and when the idle and
 //! confirmation timers fire, the [`Cart`] holds the order and prices it with
-//! the server's rule. The page's effects only synchronise that state with
-//! the browser: one timer for the flow's next deadline, `<html lang dir>`
-//! for the language, and a menu retry when the outlet comes back.
+//! the server's rule. The menu comes only from the device's storage, kept in
+//! step with the server by [`menu_state`]; each new version of it is
+//! reconciled with the cart ([`cart_notice`]) before it shows. The page's
+//! effects only synchronise that state with the browser: one timer for the
+//! flow's next deadline and `<html lang dir>` for the language.
 
 mod attract;
 mod cart;
+mod cart_notice;
 mod catalog;
 mod confirmation;
 mod idle;
 mod language;
 mod menu;
+mod menu_state;
+mod perf;
+mod search;
+mod staff;
+mod sync_status;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,13 +32,15 @@ use leptos::prelude::*;
 use ticketrail_core::{Cart, KioskFlow, Screen, Timers};
 use ticketrail_protocol::{Order, PlaceOrder, Timestamp};
 
-use crate::api::{self, menu::Menu, ApiError};
+use crate::api::{self, ApiError};
 use crate::components::{Face, Shell};
 use crate::device;
 use crate::i18n::Lang;
-use crate::live::{Connection, LiveFeed};
 
+use cart_notice::CartNotice;
 use catalog::Catalog;
+use menu_state::{MenuState, SyncStatus};
+use search::MenuSearch;
 
 /// Where the e2e tests (and a curious operator) shorten the timers.
 const TIMERS_KEY: &str = "ticketrail.kiosk.timers";
@@ -48,16 +58,30 @@ struct Kiosk {
     flow: RwSignal<KioskFlow>,
     /// The order being put together.
     cart: RwSignal<Cart>,
-    /// The menu download (retried on demand).
-    menu: LocalResource<Result<Menu, ApiError>>,
-    /// The downloaded menu, indexed; `None` while loading or failed.
-    catalog: Memo<Option<Arc<Catalog>>>,
+    /// The device's menu, indexed for the screen; `None` until a complete
+    /// menu is in memory.
+    catalog: RwSignal<Option<Arc<Catalog>>>,
+    /// The device's stored menu and its sync with the server.
+    menu: MenuState,
+    /// The search index over the catalog in the customer's language.
+    search: Memo<Option<Arc<MenuSearch>>>,
+    /// What the customer typed into the search field.
+    query: RwSignal<String>,
     /// The category the customer picked (`None`: the first).
     category: RwSignal<Option<String>>,
+    /// What a menu change did to the cart, until the customer closes it.
+    cart_notice: RwSignal<Option<CartNotice>>,
+    /// The total on screen when the customer placed the order (amount,
+    /// currency), to compare with the server's.
+    shown_total: RwSignal<Option<(i64, String)>>,
     /// The server's answer to the placed order.
     placed: RwSignal<Option<Order>>,
     /// Why the last attempt to place failed, until the next attempt.
     order_error: RwSignal<Option<ApiError>>,
+    /// Whether the staff area is open.
+    staff_open: RwSignal<bool>,
+    /// Staff's limit (hours) past which the menu counts as stale.
+    stale_limit_hours: RwSignal<f64>,
     /// The instant the flow's timer last woke the page, so countdowns
     /// re-render.
     now_ms: RwSignal<u64>,
@@ -65,29 +89,42 @@ struct Kiosk {
 
 impl Kiosk {
     fn new(timers: Timers) -> Self {
-        let menu = LocalResource::new(api::menu::fetch_menu);
-        let catalog = Memo::new(move |_| {
-            menu.with(|menu| match menu {
-                Some(Ok(menu)) => Some(Arc::new(Catalog::new(menu))),
-                _ => None,
-            })
+        let lang = RwSignal::new(Lang::default());
+        let cart = RwSignal::new(Cart::new());
+        let catalog = RwSignal::new(None);
+        let cart_notice = RwSignal::new(None);
+        let menu = MenuState::start(move |next| {
+            cart_notice::install(catalog, cart, cart_notice, next, timestamp(clock_ms()));
         });
         Self {
-            lang: RwSignal::new(Lang::default()),
+            lang,
             flow: RwSignal::new(KioskFlow::new(timers)),
-            cart: RwSignal::new(Cart::new()),
-            menu,
+            cart,
             catalog,
+            menu,
+            search: search::use_menu_search(catalog, lang),
+            query: RwSignal::new(String::new()),
             category: RwSignal::new(None),
+            cart_notice,
+            shown_total: RwSignal::new(None),
             placed: RwSignal::new(None),
             order_error: RwSignal::new(None),
+            staff_open: RwSignal::new(false),
+            stale_limit_hours: RwSignal::new(staff::saved_limit()),
             now_ms: RwSignal::new(clock_ms()),
         }
     }
 
-    /// Whether the menu download failed (and nothing else is on screen).
-    fn menu_failed(&self) -> bool {
-        self.menu.with(|menu| matches!(menu, Some(Err(_))))
+    /// Whether there is no menu to show yet and one is being downloaded or
+    /// failed to download: the screen shows the download's progress or
+    /// the "menu unavailable" notice instead of a spinner.
+    fn awaiting_download(&self) -> bool {
+        self.catalog.with(Option::is_none)
+            && self.menu.opened.get()
+            && self
+                .menu
+                .sync
+                .with(|status| matches!(status, SyncStatus::Running { .. } | SyncStatus::Failed(_)))
     }
 
     /// "Tap to order".
@@ -114,10 +151,13 @@ impl Kiosk {
         let Some(catalog) = self.catalog.get_untracked() else {
             return;
         };
-        let items = self
-            .cart
-            .with_untracked(|cart| cart.requests(&catalog.products));
         let now = clock_ms();
+        let (items, quote) = self.cart.with_untracked(|cart| {
+            (
+                cart.requests(&catalog.products),
+                cart.quote(&catalog.products, &catalog.promotions, timestamp(now)),
+            )
+        });
         if items.is_empty()
             || !self
                 .flow
@@ -127,6 +167,8 @@ impl Kiosk {
             return;
         }
         self.order_error.set(None);
+        self.shown_total
+            .set(quote.ok().map(|quote| (quote.total_amount, quote.currency)));
         let client_order_id = self
             .cart
             .try_update(|cart| cart.submission_id(device::new_id))
@@ -144,11 +186,23 @@ impl Kiosk {
             let now = clock_ms();
             match answer {
                 Ok(placed) => {
+                    // Charged another total: the server's menu moved on
+                    // without this screen hearing of it; catch up.
+                    let shown = kiosk.shown_total.get_untracked();
+                    if shown.is_some_and(|shown| confirmation::price_changed(&shown, &placed)) {
+                        kiosk.menu.refresh();
+                    }
                     kiosk.placed.set(Some(placed));
                     kiosk.cart.update(Cart::clear);
+                    kiosk.cart_notice.set(None);
                     kiosk.flow.update(|flow| flow.placed(now));
                 }
                 Err(err) => {
+                    // Refused over a dish: this screen's menu is behind
+                    // the server's; catch up so the cart shows what changed.
+                    if matches!(&err, ApiError::Server { code, .. } if code == "unknown_product") {
+                        kiosk.menu.refresh();
+                    }
                     kiosk.order_error.set(Some(err));
                     kiosk.flow.update(|flow| flow.place_failed(now));
                 }
@@ -182,13 +236,18 @@ impl Kiosk {
         }
     }
 
-    /// Forgets the customer: cart, language, category, answers.
+    /// Forgets the customer: cart, language, category, search, notices,
+    /// answers; and closes the staff area a member of staff left open.
     fn reset(&self) {
         self.cart.update(Cart::clear);
         self.lang.set(Lang::default());
         self.category.set(None);
+        self.query.set(String::new());
+        self.cart_notice.set(None);
+        self.shown_total.set(None);
         self.placed.set(None);
         self.order_error.set(None);
+        self.staff_open.set(false);
     }
 }
 
@@ -210,14 +269,20 @@ pub fn KioskPage() -> impl IntoView {
     use_document_language(kiosk.lang);
     use_flow_timer(kiosk);
     use_touch_anywhere(kiosk);
-    use_menu_retry_when_live(kiosk);
 
     let layout = Memo::new(move |_| match kiosk.flow.with(KioskFlow::screen) {
         Screen::Attract => Layout::Attract,
         Screen::Ordering | Screen::Placing => Layout::Ordering,
         Screen::Confirmation => Layout::Confirmation,
     });
-    let toolbar = Box::new(|| view! { <language::LanguageSwitch /> }.into_any());
+    let toolbar = Box::new(|| {
+        view! {
+            <sync_status::SyncPill />
+            <language::LanguageSwitch />
+            <staff::StaffButton />
+        }
+        .into_any()
+    });
     view! {
         <Shell face=Face::Kiosk lang=kiosk.lang toolbar=toolbar>
             <div class="kiosk">
@@ -229,6 +294,8 @@ pub fn KioskPage() -> impl IntoView {
                     }
                 }}
                 <idle::IdleWarning />
+                <sync_status::StorageNoticeToast />
+                <staff::StaffArea />
             </div>
         </Shell>
     }
@@ -279,21 +346,6 @@ fn use_touch_anywhere(kiosk: Kiosk) {
     on_cleanup(move || {
         pointer.remove();
         key.remove();
-    });
-}
-
-/// A kiosk that booted while the outlet was unreachable fetches the menu
-/// again as soon as the live feed reports the outlet back.
-fn use_menu_retry_when_live(kiosk: Kiosk) {
-    let feed = expect_context::<LiveFeed>();
-    Effect::new(move |_| {
-        if feed.connection.get() == Connection::Live
-            && kiosk
-                .menu
-                .with_untracked(|menu| matches!(menu, Some(Err(_))))
-        {
-            kiosk.menu.refetch();
-        }
     });
 }
 

@@ -26,7 +26,7 @@ use ticketrail_protocol::Timestamp;
 use crate::{
     components::{Face, Shell},
     i18n::kitchen as text,
-    live::LiveFeed,
+    live::{Connection, LiveFeed},
 };
 
 /// How long a new ticket flashes.
@@ -182,8 +182,10 @@ pub fn KitchenPage() -> impl IntoView {
 #[component]
 fn EmptyBoard() -> impl IntoView {
     let kitchen = expect_context::<Kitchen>();
+    let feed = expect_context::<LiveFeed>();
+    let live = move || feed.connection.get() == Connection::Live;
     view! {
-        <section class="kitchen-empty" data-testid="no-tickets">
+        <section class="kitchen-empty" data-testid="no-tickets" data-live=move || live().to_string()>
             <svg class="kitchen-empty__icon" viewBox="0 0 48 48" aria-hidden="true">
                 <circle cx="24" cy="24" r="21" fill="none" stroke="currentColor" stroke-width="3" />
                 <path
@@ -195,8 +197,10 @@ fn EmptyBoard() -> impl IntoView {
                     stroke-linejoin="round"
                 />
             </svg>
-            <h1 class="kitchen-empty__title">{text::EMPTY_TITLE}</h1>
-            <p class="kitchen-empty__detail">{move || text::empty_detail(&kitchen.filter.get())}</p>
+            <h1 class="kitchen-empty__title">{move || text::empty_title(live())}</h1>
+            <p class="kitchen-empty__detail">
+                {move || text::empty_detail(&kitchen.filter.get(), live())}
+            </p>
         </section>
     }
 }

@@ -1,6 +1,7 @@
 //! The catalog over a small menu shaped like the demo one.
 
 use super::*;
+use ticketrail_core::menu_sync::KindTable;
 
 fn now() -> Timestamp {
     "2026-11-21T10:30:00Z".parse().unwrap()
@@ -60,6 +61,35 @@ fn promotion(
     }
 }
 
+/// The sample menu as lists (the tests pick rows by position), turned
+/// into the device's tables by [`Menu::tables`].
+struct Menu {
+    products: Vec<Product>,
+    categories: Vec<Category>,
+    promotions: Vec<Promotion>,
+    version: i64,
+}
+
+impl Menu {
+    fn tables(&self) -> MenuTables {
+        fn table<T: Clone>(rows: &[T], id: impl Fn(&T) -> &str, cursor: i64) -> KindTable<T> {
+            KindTable {
+                cursor,
+                rows: rows
+                    .iter()
+                    .map(|row| (id(row).to_owned(), row.clone()))
+                    .collect(),
+            }
+        }
+        MenuTables {
+            products: table(&self.products, |row| &row.id, self.version),
+            categories: table(&self.categories, |row| &row.id, self.version),
+            // One kind behind: the catalog's version is the lowest cursor.
+            promotions: table(&self.promotions, |row| &row.id, self.version - 1),
+        }
+    }
+}
+
 fn menu() -> Menu {
     Menu {
         products: vec![
@@ -88,17 +118,17 @@ fn menu() -> Menu {
 
 #[test]
 fn the_rail_is_sorted_and_skips_categories_without_orderable_dishes() {
-    let catalog = Catalog::new(&menu());
+    let catalog = Catalog::new(&menu().tables());
     let rail: Vec<&str> = catalog.categories.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(rail, ["c-1", "c-4"]);
     assert_eq!(catalog.first_category(), Some("c-1"));
     assert_eq!(catalog.currency, "IDR");
-    assert_eq!(catalog.version, 42);
+    assert_eq!(catalog.version, 41, "complete through the lowest cursor");
 }
 
 #[test]
 fn a_selection_that_left_the_rail_falls_back_to_the_first() {
-    let catalog = Catalog::new(&menu());
+    let catalog = Catalog::new(&menu().tables());
     assert_eq!(
         catalog.selected_category(Some("c-4")).as_deref(),
         Some("c-4")
@@ -112,7 +142,7 @@ fn a_selection_that_left_the_rail_falls_back_to_the_first() {
 
 #[test]
 fn dishes_come_in_natural_id_order_and_only_when_active() {
-    let catalog = Catalog::new(&menu());
+    let catalog = Catalog::new(&menu().tables());
     let ids: Vec<&str> = catalog
         .dishes("c-1")
         .iter()
@@ -127,8 +157,15 @@ fn dishes_come_in_natural_id_order_and_only_when_active() {
 }
 
 #[test]
+fn orderable_dishes_come_rail_by_rail_in_dish_order() {
+    let catalog = Catalog::new(&menu().tables());
+    let ids: Vec<&str> = catalog.orderable().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["p-1", "p-2", "p-10", "p-23"]);
+}
+
+#[test]
 fn offers_are_the_running_ones_on_orderable_dishes() {
-    let catalog = Catalog::new(&menu());
+    let catalog = Catalog::new(&menu().tables());
     let ids: Vec<&str> = catalog
         .offers(now())
         .iter()
