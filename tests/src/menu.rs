@@ -28,6 +28,11 @@ pub const REDOWNLOAD_MENU: &str = r#"[data-testid="redownload-menu"]"#;
 pub const CART_NOTICE: &str = r#"[data-testid="cart-notice"]"#;
 /// The notice on the confirmation that the server's total differs.
 pub const PRICE_CHANGED: &str = r#"[data-testid="price-changed"]"#;
+/// The dialog asking the customer to confirm a total that changed since
+/// they saw it.
+pub const PRICE_CONFIRM: &str = r#"[data-testid="price-confirm"]"#;
+/// The dialog's button that sends the order at the new total.
+pub const PRICE_CONFIRM_ACCEPT: &str = r#"[data-testid="price-confirm-accept"]"#;
 
 /// The kiosk's IndexedDB database (`crates/app/src/storage/schema.rs`).
 pub const MENU_DB: &str = "ticketrail-menu";

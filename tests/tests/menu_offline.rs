@@ -16,8 +16,8 @@ use serde_json::{json, Value};
 use ticketrail_core::money::format_money;
 use ticketrail_e2e::kiosk::{self, Kiosk};
 use ticketrail_e2e::menu::{
-    CART_NOTICE, MENU_AGE, MENU_STALE_WARNING, PRICE_CHANGED, REDOWNLOAD_MENU, STAFF_AREA,
-    STAFF_OPEN,
+    CART_NOTICE, MENU_AGE, MENU_STALE_WARNING, PRICE_CHANGED, PRICE_CONFIRM, PRICE_CONFIRM_ACCEPT,
+    REDOWNLOAD_MENU, STAFF_AREA, STAFF_OPEN,
 };
 use ticketrail_e2e::serial::one_at_a_time;
 use ticketrail_e2e::server::PageCount;
@@ -275,9 +275,18 @@ async fn a_price_the_kiosk_missed_is_shown_on_the_confirmation() -> Result<()> {
     kiosk.add(&product.id).await?;
     let shown_total = format_money(product.price, &product.currency);
 
-    // The kiosk's socket goes and stays gone (its reconnects are refused)
-    // while HTTP still works: it cannot hear the price change that follows.
-    browser.block_urls(&["*/ws/*"]).await?;
+    // The kiosk's socket goes and stays gone (its reconnects are refused),
+    // and so does the menu (the check before sending fails, so the order
+    // goes as it is): it cannot hear the price change that follows, the
+    // rare race only the server's answer reveals.
+    browser
+        .block_urls(&[
+            "*/ws/*",
+            "*/api/products/*",
+            "*/api/categories/*",
+            "*/api/promotions/*",
+        ])
+        .await?;
     server.stop().await?;
     server.restart().await?;
     browser.wait_hidden(&connection("live"), GO_OFFLINE).await?;
@@ -298,6 +307,47 @@ async fn a_price_the_kiosk_missed_is_shown_on_the_confirmation() -> Result<()> {
     ensure!(
         notice.contains(&new_total),
         "the price-changed notice should give the server's total {new_total}; it says {notice:?}"
+    );
+    browser.close().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_price_changed_unheard_is_confirmed_before_sending() -> Result<()> {
+    let _turn = one_at_a_time().await;
+    let env = Env::from_env()?;
+    let mut server = Server::start(&env, "menu-price-confirm").await?;
+    let browser = Browser::open(&env, "menu-price-confirm").await?;
+    let kiosk = Kiosk::new(&browser);
+    kiosk.open(&server).await?;
+    browser.wait_visible(&connection("live"), MOUNT).await?;
+    let on_screen = kiosk.start_order().await?;
+    browser.wait_menu_synced(MOUNT).await?;
+    let [product, ..] = plain_priced(&browser, &server, &on_screen).await?;
+    kiosk.add(&product.id).await?;
+
+    // No socket, but HTTP works: "Place order" syncs the menu first and
+    // finds the new price before anything is sent.
+    browser.block_urls(&["*/ws/*"]).await?;
+    server.stop().await?;
+    server.restart().await?;
+    browser.wait_hidden(&connection("live"), GO_OFFLINE).await?;
+    let new_price = product.price + RP_1000;
+    server.set_price(&product, new_price).await?;
+    let new_total = format_money(new_price, &product.currency);
+
+    kiosk.place_order().await?;
+    browser.wait_visible(PRICE_CONFIRM, REACT).await?;
+    let dialog = browser.wait_text(PRICE_CONFIRM, REACT).await?;
+    browser.screenshot("menu-price-confirm").await?;
+    ensure!(
+        dialog.contains(&new_total),
+        "the price-confirm dialog should give the new total {new_total}; it says {dialog:?}"
+    );
+    browser.click(PRICE_CONFIRM_ACCEPT).await?;
+    kiosk.wait_confirmation().await?;
+    ensure!(
+        browser.count(PRICE_CHANGED).await? == 0,
+        "the customer confirmed the server's total; no after-the-fact notice is due"
     );
     browser.close().await
 }

@@ -23,8 +23,9 @@ pub enum Suite {
     /// Durable orders/s and WebSocket fan-out latency of one outlet server.
     Server,
     /// Time from navigation to an interactive kiosk menu in Chromium, from
-    /// the network and with the shell from the service-worker cache (median
-    /// of 5), and the app's start with the server stopped.
+    /// the network, with the shell from the service-worker cache, and with
+    /// the server stopped (shell from the cache, menu from IndexedDB);
+    /// median of 5.
     Pwa,
     /// The offline menu with 20,000 products in Chromium: full sync (wall
     /// time, peak memory), incremental sync of 100 changes, loading the

@@ -17,7 +17,7 @@
 
 use std::{cell::RefCell, future::Future};
 
-use futures_util::future::join;
+use futures_util::future::{join, ready, Either};
 
 use serde::{de::DeserializeOwned, Serialize};
 use ticketrail_core::menu_sync::{
@@ -146,27 +146,31 @@ impl MenuStore for MenuDb {
 /// `None`: nowhere to save. Every save succeeds at once and the menu lives
 /// in memory only, so a screen whose browser refuses IndexedDB still shows
 /// the menu while the server is reachable.
+///
+/// The saves are plain functions returning [`Either`], not `async fn`s:
+/// that way their future's type does not depend on the row type, and the
+/// code awaiting it is compiled once rather than once per kind.
 impl<S: MenuStore> MenuStore for Option<S> {
-    async fn save_page<T: MasterRow + Serialize>(
+    fn save_page<T: MasterRow + Serialize>(
         &self,
         delta: &Delta<T>,
         since: i64,
         synced: Option<SyncStamp>,
-    ) -> Result<(), StorageError> {
+    ) -> impl Future<Output = Result<(), StorageError>> {
         match self {
-            Some(store) => store.save_page(delta, since, synced).await,
-            None => Ok(()),
+            Some(store) => Either::Left(store.save_page(delta, since, synced)),
+            None => Either::Right(ready(Ok(()))),
         }
     }
 
-    async fn save_event<T: MasterRow + Serialize>(
+    fn save_event<T: MasterRow + Serialize>(
         &self,
         delta: &Delta<T>,
         cursors: Cursors,
-    ) -> Result<(), StorageError> {
+    ) -> impl Future<Output = Result<(), StorageError>> {
         match self {
-            Some(store) => store.save_event(delta, cursors).await,
-            None => Ok(()),
+            Some(store) => Either::Left(store.save_event(delta, cursors)),
+            None => Either::Right(ready(Ok(()))),
         }
     }
 
@@ -368,18 +372,31 @@ async fn apply<T: TableOf + Serialize>(
         (outcome, Cursors::of(&tables))
     };
     match outcome {
-        EventOutcome::Applied(delta) => match db.save_event(&delta, cursors).await {
-            Ok(()) => Ok(EventResult::Applied(T::KIND)),
-            Err(err) => {
-                realign(db, tables).await;
-                match err {
-                    StorageError::OutOfStep => Ok(EventResult::NeedsSync),
-                    other => Err(other),
-                }
-            }
-        },
+        EventOutcome::Applied(delta) => {
+            saved(db, tables, T::KIND, db.save_event(&delta, cursors)).await
+        }
         EventOutcome::Stale => Ok(EventResult::Stale),
         EventOutcome::Gap => Ok(EventResult::NeedsSync),
+    }
+}
+
+/// What an event applied in memory comes to once `save` has run. Apart
+/// from [`apply`] so that this part is compiled once, not once per kind.
+async fn saved(
+    db: &impl MenuStore,
+    tables: &RefCell<MenuTables>,
+    kind: MasterKind,
+    save: impl Future<Output = Result<(), StorageError>>,
+) -> Result<EventResult, StorageError> {
+    match save.await {
+        Ok(()) => Ok(EventResult::Applied(kind)),
+        Err(err) => {
+            realign(db, tables).await;
+            match err {
+                StorageError::OutOfStep => Ok(EventResult::NeedsSync),
+                other => Err(other),
+            }
+        }
     }
 }
 

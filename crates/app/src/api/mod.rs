@@ -38,7 +38,7 @@ pub enum ApiError {
 
 /// `GET path` and decode the JSON body into `T`.
 async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    send(path, "GET", None, None).await
+    decode(&send(path, "GET", None, None).await?)
 }
 
 /// `POST path` with `body` as JSON (and an `Idempotency-Key` header when
@@ -49,15 +49,23 @@ async fn post_json<B: Serialize, T: DeserializeOwned>(
     idempotency_key: Option<&str>,
 ) -> Result<T, ApiError> {
     let json = serde_json::to_string(body).map_err(|err| ApiError::Decode(err.to_string()))?;
-    send(path, "POST", Some(json), idempotency_key).await
+    decode(&send(path, "POST", Some(json), idempotency_key).await?)
 }
 
-async fn send<T: DeserializeOwned>(
+/// A successful answer's JSON body as `T`.
+fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|err| ApiError::Decode(err.to_string()))
+}
+
+/// Sends the request and returns the body of a successful answer. Not
+/// generic over the answer's type, so the wasm holds one copy of the fetch
+/// glue instead of one per decoded type.
+async fn send(
     path: &str,
     method: &str,
     body: Option<String>,
     idempotency_key: Option<&str>,
-) -> Result<T, ApiError> {
+) -> Result<String, ApiError> {
     let window = web_sys::window().ok_or(ApiError::Unreachable)?;
     let request = build_request(path, method, body, idempotency_key)
         .map_err(|_| ApiError::Decode(format!("could not build the request for {path}")))?;
@@ -82,7 +90,7 @@ async fn send<T: DeserializeOwned>(
             message,
         });
     }
-    serde_json::from_str(&text).map_err(|err| ApiError::Decode(err.to_string()))
+    Ok(text)
 }
 
 fn build_request(

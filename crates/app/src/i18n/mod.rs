@@ -274,6 +274,13 @@ texts! {
     MenuUpdating => ["Updating the menu", "Memperbarui menu", "جارٍ تحديث القائمة"],
     /// The last sync succeeded.
     MenuUpToDate => ["Menu up to date", "Menu sudah terbaru", "القائمة محدّثة"],
+    /// The last sync succeeded but the live feed is away, so a change may
+    /// be missed.
+    MenuSavedReconnecting => [
+        "Saved menu · reconnecting",
+        "Menu tersimpan · menyambung ulang",
+        "القائمة المحفوظة · جارٍ إعادة الاتصال",
+    ],
     /// The last sync failed; the stored menu is on screen.
     MenuSaved => [
         "Showing the saved menu",
@@ -320,6 +327,44 @@ texts! {
     ],
     /// Template: the total the kiosk had shown, `{}` = the amount.
     ScreenShowed => ["This screen showed {}.", "Layar ini menampilkan {}.", "كانت الشاشة تعرض {}."],
+    /// Heading of the dialog when prices changed just before sending.
+    PriceConfirmTitle => ["Your total has changed", "Total Anda berubah", "تغيّر مجموع طلبك"],
+    /// Under that heading.
+    PriceConfirmBody => [
+        "Menu prices changed while you were ordering. Please check your new total before we send your order.",
+        "Harga menu berubah saat Anda memesan. Silakan periksa total baru sebelum pesanan kami kirim.",
+        "تغيّرت أسعار القائمة أثناء طلبك. يرجى مراجعة المجموع الجديد قبل أن نرسل طلبك.",
+    ],
+    /// Label of the new total in that dialog.
+    NewTotal => ["New total", "Total baru", "المجموع الجديد"],
+    /// Template: an amount shown before, `{}` = the amount.
+    WasAmount => ["was {}", "sebelumnya {}", "كان {}"],
+    /// A line of that dialog whose dish left the menu.
+    NotIncluded => [
+        "No longer available, not included",
+        "Tidak tersedia, tidak disertakan",
+        "لم يعد متاحًا، ولن يُضاف",
+    ],
+    /// Template: the dialog's accept button, `{}` = the new total.
+    PlaceOrderFor => ["Place order for {}", "Pesan seharga {}", "أرسل الطلب بمبلغ {}"],
+    /// The dialog's way back to the cart.
+    BackToOrder => ["Back to my order", "Kembali ke pesanan", "العودة إلى طلبي"],
+    /// The not-found page's headline.
+    NotFoundTitle => [
+        "This page doesn't exist",
+        "Halaman ini tidak ada",
+        "هذه الصفحة غير موجودة",
+    ],
+    /// The not-found page's lead.
+    NotFoundLead => [
+        "Pick the screen this device should show.",
+        "Pilih layar yang harus ditampilkan perangkat ini.",
+        "اختر الشاشة التي يجب أن يعرضها هذا الجهاز.",
+    ],
+    /// aria-label of the not-found page's choice of screens.
+    Screens => ["Screens", "Layar", "الشاشات"],
+    /// The not-found page's link to the kiosk.
+    SelfOrderKiosk => ["Self-order kiosk", "Kios pesan mandiri", "كشك الطلب الذاتي"],
     /// The stored menu was rebuilt at start.
     StorageRebuilt => [
         "This screen's saved menu had to be reset, so it is being downloaded again.",
@@ -358,6 +403,8 @@ mod tests {
                 | Key::NowCosts
                 | Key::PriceChangedTotal
                 | Key::ScreenShowed
+                | Key::WasAmount
+                | Key::PlaceOrderFor
         )
     }
 

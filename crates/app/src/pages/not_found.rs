@@ -3,19 +3,22 @@
 use leptos::prelude::*;
 
 use crate::components::{Face, Shell};
+use crate::i18n::{Key, Lang};
 
-/// Shown for paths the router does not know.
+/// Shown for paths the router does not know (in the default language: no
+/// one has picked another on this page).
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
+    let text = |key: Key| Lang::default().text(key);
     view! {
         <Shell face=Face::Kiosk>
             <section class="hero">
-                <h1 class="hero__title">"This page doesn't exist"</h1>
-                <p class="hero__lead">"Pick the screen this device should show."</p>
+                <h1 class="hero__title">{text(Key::NotFoundTitle)}</h1>
+                <p class="hero__lead">{text(Key::NotFoundLead)}</p>
             </section>
-            <nav class="choices" aria-label="Screens">
-                <a class="button" href="/kiosk">"Self-order kiosk"</a>
-                <a class="button button--secondary" href="/kitchen">"Kitchen display"</a>
+            <nav class="choices" aria-label=text(Key::Screens)>
+                <a class="button" href="/kiosk">{text(Key::SelfOrderKiosk)}</a>
+                <a class="button button--secondary" href="/kitchen">{text(Key::KitchenLabel)}</a>
             </nav>
         </Shell>
     }

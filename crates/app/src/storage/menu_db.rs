@@ -3,7 +3,7 @@
 //! compact a row log, reset the menu for a re-download, and set local
 //! fields.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, future::Future};
 
 use rexie::{Rexie, Transaction, TransactionMode};
 use serde::Serialize;
@@ -164,57 +164,52 @@ impl MenuDb {
     /// kind's last page. Refused with [`StorageError::OutOfStep`] when the
     /// stored cursor is behind `since`.
     ///
-    /// The transaction is created before the first `.await`, so writes are
-    /// applied in the order they were started, which is the order their
-    /// merges were made in memory.
-    pub async fn write_page<T: MasterRow + Serialize>(
+    /// The transaction is created when the future is first polled, before
+    /// its first `.await`, so writes are applied in the order they were
+    /// started, which is the order their merges were made in memory.
+    pub fn write_page<T: MasterRow + Serialize>(
         &self,
         delta: &Delta<T>,
         since: i64,
         synced: Option<SyncStamp>,
-    ) -> Result<(), StorageError> {
-        self.write_change(
-            T::KIND,
-            encode_chunk(&delta.upserts, &delta.deletes)?,
-            |stored| page_fits(stored.cursors.get(T::KIND), since),
-            |stored| vec![stored.record(T::KIND, delta.cursor, synced)],
-        )
-        .await
+    ) -> impl Future<Output = Result<(), StorageError>> + '_ {
+        let rule = Rule::Page {
+            since,
+            cursor: delta.cursor,
+            synced,
+        };
+        self.write_change(T::KIND, encode_chunk(&delta.upserts, &delta.deletes), rule)
     }
 
     /// Writes what one live event changed (from `MenuTables::apply_event`)
     /// and every kind's cursor after it, in one transaction. Refused with
     /// [`StorageError::OutOfStep`] when the stored menu does not reach the
     /// version just before the event. Ordered like [`MenuDb::write_page`].
-    pub async fn write_event<T: MasterRow + Serialize>(
+    pub fn write_event<T: MasterRow + Serialize>(
         &self,
         delta: &Delta<T>,
         cursors: Cursors,
-    ) -> Result<(), StorageError> {
-        self.write_change(
-            T::KIND,
-            encode_chunk(&delta.upserts, &delta.deletes)?,
-            |stored| follows(stored.cursors.complete_through(), delta.cursor),
-            |stored| {
-                MasterKind::ALL
-                    .iter()
-                    .map(|kind| stored.record(*kind, cursors.get(*kind), None))
-                    .collect()
-            },
-        )
-        .await
+    ) -> impl Future<Output = Result<(), StorageError>> + '_ {
+        let rule = Rule::Event {
+            cursor: delta.cursor,
+            cursors,
+        };
+        self.write_change(T::KIND, encode_chunk(&delta.upserts, &delta.deletes), rule)
     }
 
     /// In one transaction: reads `meta`, gives up with
-    /// [`StorageError::OutOfStep`] unless `fits` accepts it, appends `chunk`
-    /// to `kind`'s log and puts the meta records `next` makes from it.
+    /// [`StorageError::OutOfStep`] unless `rule` accepts it, appends `chunk`
+    /// to `kind`'s log and puts the meta records `rule` makes from it.
+    ///
+    /// Deliberately not generic: the row type only matters for encoding the
+    /// chunk, so one copy of this transaction code serves every kind.
     async fn write_change(
         &self,
         kind: MasterKind,
-        chunk: Option<JsValue>,
-        fits: impl FnOnce(&StoredMeta) -> bool,
-        next: impl FnOnce(&StoredMeta) -> Vec<MetaRecord>,
+        chunk: Result<Option<JsValue>, StorageError>,
+        rule: Rule,
     ) -> Result<(), StorageError> {
+        let chunk = chunk?;
         let store = rows_store(kind);
         let transaction = self
             .conn()?
@@ -222,7 +217,7 @@ impl MenuDb {
             .map_err(write_error)?;
         let outcome = async {
             let stored = StoredMeta::decode(get_all(&transaction, META).await?)?;
-            if !fits(&stored) {
+            if !rule.fits(kind, &stored) {
                 return Err(StorageError::OutOfStep);
             }
             if let Some(chunk) = chunk {
@@ -230,7 +225,7 @@ impl MenuDb {
                 rows.add(&chunk, None).await.map_err(write_error)?;
             }
             let meta = transaction.store(META).map_err(write_error)?;
-            for record in next(&stored) {
+            for record in rule.next(kind, &stored) {
                 // Encoded here, after the rows: a meta record that cannot be
                 // stored must undo them too.
                 meta.put(&encode(&record)?, None)
@@ -246,16 +241,26 @@ impl MenuDb {
     /// Rewrites the log of `T`'s rows as the fewest chunks holding `rows`
     /// (the table just loaded), in one transaction. Only called while
     /// opening, before any other write can be in flight.
-    pub(super) async fn compact<T: MasterRow + Serialize>(
+    pub(super) fn compact<T: MasterRow + Serialize>(
         &self,
         rows: &BTreeMap<String, T>,
-    ) -> Result<(), StorageError> {
+    ) -> impl Future<Output = Result<(), StorageError>> + '_ {
         let rows: Vec<&T> = rows.values().collect();
         let chunks = rows
             .chunks(CHUNK_ROWS)
             .filter_map(|chunk| encode_chunk(chunk, &[]).transpose())
-            .collect::<Result<Vec<_>, _>>()?;
-        let store = rows_store(T::KIND);
+            .collect::<Result<Vec<_>, _>>();
+        self.replace_log(T::KIND, chunks)
+    }
+
+    /// The transaction of [`MenuDb::compact`], one copy for every kind.
+    async fn replace_log(
+        &self,
+        kind: MasterKind,
+        chunks: Result<Vec<JsValue>, StorageError>,
+    ) -> Result<(), StorageError> {
+        let chunks = chunks?;
+        let store = rows_store(kind);
         let transaction = self
             .conn()?
             .transaction(&[store], TransactionMode::ReadWrite)
@@ -335,6 +340,42 @@ impl Drop for MenuDb {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
             conn.close();
+        }
+    }
+}
+
+/// Where a write must start and which cursors it leaves, for
+/// [`MenuDb::write_change`].
+#[derive(Debug, Clone, Copy)]
+enum Rule {
+    /// A sync page fetched with `since_version = since`, leaving its kind
+    /// at `cursor` (and recording `synced` when it was the last page).
+    Page {
+        since: i64,
+        cursor: i64,
+        synced: Option<SyncStamp>,
+    },
+    /// A live event at `cursor`, leaving every kind at `cursors`.
+    Event { cursor: i64, cursors: Cursors },
+}
+
+impl Rule {
+    /// Whether the stored cursors are where this change starts.
+    fn fits(&self, kind: MasterKind, stored: &StoredMeta) -> bool {
+        match *self {
+            Rule::Page { since, .. } => page_fits(stored.cursors.get(kind), since),
+            Rule::Event { cursor, .. } => follows(stored.cursors.complete_through(), cursor),
+        }
+    }
+
+    /// The `meta` records to put after the change.
+    fn next(&self, kind: MasterKind, stored: &StoredMeta) -> Vec<MetaRecord> {
+        match *self {
+            Rule::Page { cursor, synced, .. } => vec![stored.record(kind, cursor, synced)],
+            Rule::Event { cursors, .. } => MasterKind::ALL
+                .iter()
+                .map(|kind| stored.record(*kind, cursors.get(*kind), None))
+                .collect(),
         }
     }
 }

@@ -147,9 +147,12 @@ async fn salvage_locals(conn: &Rexie) -> BTreeMap<String, LocalFields> {
         },
         Err(_) => Vec::new(),
     };
-    values
-        .into_iter()
-        .filter_map(|value| decode::<LocalRecord>(LOCAL, value).ok())
-        .map(|record| (record.id, record.local))
-        .collect()
+    // Inserted one by one, not collected: see `records::decode_locals`.
+    let mut locals = BTreeMap::new();
+    for value in values {
+        if let Ok(record) = decode::<LocalRecord>(LOCAL, value) {
+            locals.insert(record.id, record.local);
+        }
+    }
+    locals
 }

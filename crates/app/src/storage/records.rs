@@ -152,13 +152,15 @@ pub(super) fn needs_compaction(chunks: usize, rows: usize) -> bool {
 pub(super) fn decode_locals(
     values: Vec<JsValue>,
 ) -> Result<BTreeMap<String, LocalFields>, StorageError> {
-    values
-        .into_iter()
-        .map(|value| {
-            decode::<LocalRecord>(super::schema::LOCAL, value)
-                .map(|record| (record.id, record.local))
-        })
-        .collect()
+    // Inserted one by one rather than collected: collecting into a map
+    // sorts first, and that sort is several KiB of wasm for a handful of
+    // records.
+    let mut locals = BTreeMap::new();
+    for value in values {
+        let record: LocalRecord = decode(super::schema::LOCAL, value)?;
+        locals.insert(record.id, record.local);
+    }
+    Ok(locals)
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! The attract screen: what the kiosk shows between customers. One big
-//! "Tap to order", the running offers as a teaser, and, while there is no
-//! menu yet, the download's progress or, when it could not be had, the
-//! notice staff need to see.
+//! "Tap to order" and the running offers as a teaser; while there is no
+//! menu to show, the download's progress or, when it could not be had, the
+//! notice staff need to see, in the button's place (a customer is not
+//! invited to order from an empty screen).
 
 use leptos::prelude::*;
 
@@ -20,18 +21,24 @@ pub fn AttractScreen() -> impl IntoView {
                 <img class="attract__mark" src="/icons/icon-512.png" alt="" width="112" height="112" />
                 <h1 class="attract__title">{move || text(Key::Welcome)}</h1>
                 <p class="attract__lead">{move || text(Key::AttractLead)}</p>
-                <button
-                    type="button"
-                    class="button button--hero"
-                    data-testid="start-order"
-                    on:click=move |_| kiosk.start()
-                >
-                    <span>{move || text(Key::TapToOrder)}</span>
-                    <svg class="button__arrow" viewBox="0 0 24 24" aria-hidden="true">
-                        <path d="M5 12h14M13 6l6 6-6 6" />
-                    </svg>
-                </button>
-                {move || kiosk.awaiting_download().then(|| view! { <SyncPanel /> })}
+                // "Tap to order" only with a menu to show: without one, the
+                // download's progress or the notice takes its place.
+                <div class="attract__action">
+                    <Show when=move || kiosk.catalog.with(Option::is_some)>
+                        <button
+                            type="button"
+                            class="button button--hero"
+                            data-testid="start-order"
+                            on:click=move |_| kiosk.start()
+                        >
+                            <span>{move || text(Key::TapToOrder)}</span>
+                            <svg class="button__arrow" viewBox="0 0 24 24" aria-hidden="true">
+                                <path d="M5 12h14M13 6l6 6-6 6" />
+                            </svg>
+                        </button>
+                    </Show>
+                    {move || kiosk.awaiting_download().then(|| view! { <SyncPanel /> })}
+                </div>
                 <Offers />
             </div>
         </section>

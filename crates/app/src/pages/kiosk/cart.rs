@@ -99,8 +99,8 @@ pub fn CartPanel() -> impl IntoView {
     }
 }
 
-/// One line: name and line total, the quantity stepper, remove, and the
-/// kitchen note.
+/// One line: name and line total, the quantity stepper and remove, and
+/// under them the kitchen note across the whole line.
 #[component]
 fn CartRow(id: LineId, quote: Memo<Priced>) -> impl IntoView {
     let kiosk = use_kiosk();
@@ -198,6 +198,21 @@ fn CartRow(id: LineId, quote: Memo<Priced>) -> impl IntoView {
                         <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 5v14M5 12h14" /></svg>
                     </button>
                 </div>
+                <button
+                    type="button"
+                    class="icon-button line__remove"
+                    data-testid="line-remove"
+                    aria-label=move || remove_label(Key::RemoveDish)
+                    on:click=move |_| {
+                        kiosk.cart.update(|cart| {
+                            cart.remove(id);
+                        });
+                    }
+                >
+                    <svg viewBox="0 0 24 24" aria-hidden="true">
+                        <path d="M4 7h16M10 11v6M14 11v6M6 7l1 12a2 2 0 0 0 2 2h6a2 2 0 0 0 2-2l1-12M9 7V4h6v3" />
+                    </svg>
+                </button>
                 <input
                     class="line__note"
                     data-testid="line-note"
@@ -214,21 +229,6 @@ fn CartRow(id: LineId, quote: Memo<Priced>) -> impl IntoView {
                         });
                     }
                 />
-                <button
-                    type="button"
-                    class="icon-button line__remove"
-                    data-testid="line-remove"
-                    aria-label=move || remove_label(Key::RemoveDish)
-                    on:click=move |_| {
-                        kiosk.cart.update(|cart| {
-                            cart.remove(id);
-                        });
-                    }
-                >
-                    <svg viewBox="0 0 24 24" aria-hidden="true">
-                        <path d="M4 7h16M10 11v6M14 11v6M6 7l1 12a2 2 0 0 0 2 2h6a2 2 0 0 0 2-2l1-12M9 7V4h6v3" />
-                    </svg>
-                </button>
             </div>
         </li>
     }

@@ -29,7 +29,11 @@ use std::{
     cell::{Cell, OnceCell, RefCell},
     rc::Rc,
     sync::Arc,
+    task::{Poll, Waker},
+    time::Duration,
 };
+
+use futures_util::future::poll_fn;
 
 use leptos::{ev, prelude::*, task::spawn_local};
 use serde_json::json;
@@ -116,6 +120,28 @@ struct Engine {
     stamps: RwSignal<KindStamps>,
     /// Shows a new catalog (the kiosk also reconciles the cart with it).
     install: Box<dyn Fn(Arc<Catalog>)>,
+    /// Callers of [`MenuState::sync_now`] waiting for the runs to end.
+    waiters: RefCell<Vec<Rc<Waiter>>>,
+}
+
+/// One [`MenuState::sync_now`] waiting: the outcome, once known, and the
+/// task to wake then.
+#[derive(Default)]
+struct Waiter {
+    outcome: Cell<Option<bool>>,
+    waker: RefCell<Option<Waker>>,
+}
+
+impl Waiter {
+    /// Settles the wait (the first outcome wins) and wakes the waiting task.
+    fn settle(&self, synced: bool) {
+        if self.outcome.get().is_none() {
+            self.outcome.set(Some(synced));
+        }
+        if let Some(waker) = self.waker.take() {
+            waker.wake();
+        }
+    }
 }
 
 impl MenuState {
@@ -136,6 +162,7 @@ impl MenuState {
             sync,
             stamps,
             install: Box::new(install),
+            waiters: RefCell::new(Vec::new()),
         });
         let state = Self {
             sync,
@@ -156,6 +183,37 @@ impl MenuState {
         if let Some(engine) = self.engine() {
             request_sync(&engine);
         }
+    }
+
+    /// Brings the menu up to date now and waits for it: true when the
+    /// sync reached the server's version within `limit` (the new menu is
+    /// then installed, cart reconciled), false when it failed, took longer,
+    /// or the stored menu is not read yet. The place-order check uses it to
+    /// see prices as the server has them just before sending.
+    pub async fn sync_now(&self, limit: Duration) -> bool {
+        let Some(engine) = self.engine() else {
+            return false;
+        };
+        if engine.store.get().is_none() {
+            return false;
+        }
+        let waiter = Rc::new(Waiter::default());
+        engine.waiters.borrow_mut().push(Rc::clone(&waiter));
+        request_sync(&engine);
+        let late = Rc::clone(&waiter);
+        let timer = set_timeout_with_handle(move || late.settle(false), limit).ok();
+        let synced = poll_fn(|cx| match waiter.outcome.get() {
+            Some(synced) => Poll::Ready(synced),
+            None => {
+                *waiter.waker.borrow_mut() = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        })
+        .await;
+        if let Some(timer) = timer {
+            timer.clear();
+        }
+        synced
     }
 
     /// Staff's "Re-download menu": empties the stored menu (local fields
@@ -297,6 +355,11 @@ fn request_sync(engine: &Rc<Engine>) {
                     .borrow()
                     .is_behind(engine.server_version.get());
             if !engine.again.get() && !behind {
+                // Whoever waits hears how the last round went: it ran
+                // after their request.
+                for waiter in engine.waiters.take() {
+                    waiter.settle(synced);
+                }
                 break;
             }
         }

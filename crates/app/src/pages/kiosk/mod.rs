@@ -20,6 +20,8 @@ mod language;
 mod menu;
 mod menu_state;
 mod perf;
+mod price_check;
+mod price_confirm;
 mod search;
 mod staff;
 mod sync_status;
@@ -29,7 +31,7 @@ use std::time::Duration;
 
 use leptos::ev;
 use leptos::prelude::*;
-use ticketrail_core::{Cart, KioskFlow, Screen, Timers};
+use ticketrail_core::{Cart, KioskFlow, Quote, Screen, Timers};
 use ticketrail_protocol::{Order, PlaceOrder, Timestamp};
 
 use crate::api::{self, ApiError};
@@ -40,6 +42,7 @@ use crate::i18n::Lang;
 use cart_notice::CartNotice;
 use catalog::Catalog;
 use menu_state::{MenuState, SyncStatus};
+use price_check::{price_check, PriceCheck};
 use search::MenuSearch;
 
 /// Where the e2e tests (and a curious operator) shorten the timers.
@@ -48,6 +51,10 @@ const TIMERS_KEY: &str = "ticketrail.kiosk.timers";
 /// The longest delay `setTimeout` takes (2^31 - 1 ms); a later deadline is
 /// reached by waking early and asking the flow again.
 const MAX_TIMEOUT_MS: u64 = i32::MAX as u64;
+
+/// How long "Place order" waits for the menu sync that checks prices
+/// before sending as it is (the server prices from its own data anyway).
+const PRICE_CHECK_WITHIN: Duration = Duration::from_secs(4);
 
 /// The kiosk session, cheap to copy into every handler.
 #[derive(Clone, Copy)]
@@ -71,7 +78,10 @@ struct Kiosk {
     category: RwSignal<Option<String>>,
     /// What a menu change did to the cart, until the customer closes it.
     cart_notice: RwSignal<Option<CartNotice>>,
-    /// The total on screen when the customer placed the order (amount,
+    /// A new total, found just before sending, that the customer must
+    /// confirm.
+    price_confirm: RwSignal<Option<PriceCheck>>,
+    /// The total the customer agreed to when the order was sent (amount,
     /// currency), to compare with the server's.
     shown_total: RwSignal<Option<(i64, String)>>,
     /// The server's answer to the placed order.
@@ -106,6 +116,7 @@ impl Kiosk {
             query: RwSignal::new(String::new()),
             category: RwSignal::new(None),
             cart_notice,
+            price_confirm: RwSignal::new(None),
             shown_total: RwSignal::new(None),
             placed: RwSignal::new(None),
             order_error: RwSignal::new(None),
@@ -145,30 +156,103 @@ impl Kiosk {
         }
     }
 
-    /// Sends the cart. The cart's submission id is reused by every retry,
-    /// so a lost answer can never make a second order.
+    /// The cart priced now against the menu on screen.
+    fn quote_now(&self) -> Option<Quote> {
+        let catalog = self.catalog.get_untracked()?;
+        self.cart
+            .with_untracked(|cart| {
+                cart.quote(
+                    &catalog.products,
+                    &catalog.promotions,
+                    timestamp(clock_ms()),
+                )
+            })
+            .ok()
+    }
+
+    /// "Place order": first brings the menu up to date, so a price that
+    /// changed unheard is caught now; if that moved the total, the
+    /// customer confirms the new one ([`PriceConfirm`](price_confirm))
+    /// before anything is sent. When the sync cannot be had (offline) the
+    /// order goes as it is: the server prices it, and the confirmation
+    /// says so if its total differs.
     fn place(&self) {
-        let Some(catalog) = self.catalog.get_untracked() else {
+        let Some(seen) = self.quote_now() else {
             return;
         };
-        let now = clock_ms();
-        let (items, quote) = self.cart.with_untracked(|cart| {
-            (
-                cart.requests(&catalog.products),
-                cart.quote(&catalog.products, &catalog.promotions, timestamp(now)),
-            )
-        });
-        if items.is_empty()
+        if seen.lines.is_empty()
             || !self
                 .flow
-                .try_update(|flow| flow.place(now))
+                .try_update(|flow| flow.place(clock_ms()))
                 .unwrap_or(false)
         {
             return;
         }
         self.order_error.set(None);
+        let kiosk = *self;
+        leptos::task::spawn_local(async move {
+            if !kiosk.menu.sync_now(PRICE_CHECK_WITHIN).await {
+                kiosk.send(&seen);
+                return;
+            }
+            match kiosk.quote_now() {
+                Some(now) if !now.lines.is_empty() => match price_check(&seen, &now) {
+                    None => kiosk.send(&now),
+                    Some(check) => {
+                        kiosk.price_confirm.set(Some(check));
+                        kiosk.flow.update(|flow| flow.place_failed(clock_ms()));
+                    }
+                },
+                // Nothing orderable or no total any more: the cart and its
+                // notice say why.
+                _ => kiosk.flow.update(|flow| flow.place_failed(clock_ms())),
+            }
+        });
+    }
+
+    /// The customer accepted the new total: send the cart now.
+    fn accept_new_total(&self) {
+        if self
+            .price_confirm
+            .try_update(Option::take)
+            .flatten()
+            .is_none()
+        {
+            return;
+        }
+        let Some(now) = self.quote_now() else {
+            return;
+        };
+        if !now.lines.is_empty()
+            && self
+                .flow
+                .try_update(|flow| flow.place(clock_ms()))
+                .unwrap_or(false)
+        {
+            self.order_error.set(None);
+            self.send(&now);
+        }
+    }
+
+    /// Sends the cart while placing; `agreed` is the quote the customer
+    /// last saw, kept to compare with the server's total. The cart's
+    /// submission id is reused by every retry and by the send after a
+    /// price confirmation, so a lost answer can never make a second order.
+    fn send(&self, agreed: &Quote) {
+        let Some(catalog) = self.catalog.get_untracked() else {
+            self.flow.update(|flow| flow.place_failed(clock_ms()));
+            return;
+        };
+        let now = clock_ms();
+        let items = self
+            .cart
+            .with_untracked(|cart| cart.requests(&catalog.products));
+        if items.is_empty() {
+            self.flow.update(|flow| flow.place_failed(now));
+            return;
+        }
         self.shown_total
-            .set(quote.ok().map(|quote| (quote.total_amount, quote.currency)));
+            .set(Some((agreed.total_amount, agreed.currency.clone())));
         let client_order_id = self
             .cart
             .try_update(|cart| cart.submission_id(device::new_id))
@@ -187,7 +271,7 @@ impl Kiosk {
             match answer {
                 Ok(placed) => {
                     // Charged another total: the server's menu moved on
-                    // without this screen hearing of it; catch up.
+                    // again after the check; catch up.
                     let shown = kiosk.shown_total.get_untracked();
                     if shown.is_some_and(|shown| confirmation::price_changed(&shown, &placed)) {
                         kiosk.menu.refresh();
@@ -244,6 +328,7 @@ impl Kiosk {
         self.category.set(None);
         self.query.set(String::new());
         self.cart_notice.set(None);
+        self.price_confirm.set(None);
         self.shown_total.set(None);
         self.placed.set(None);
         self.order_error.set(None);
@@ -293,6 +378,7 @@ pub fn KioskPage() -> impl IntoView {
                         view! { <confirmation::ConfirmationScreen /> }.into_any()
                     }
                 }}
+                <price_confirm::PriceConfirm />
                 <idle::IdleWarning />
                 <sync_status::StorageNoticeToast />
                 <staff::StaffArea />

@@ -7,7 +7,8 @@
 //!   progress bar with items and percent, or, when it failed, the "menu
 //!   unavailable" notice with its retry;
 //! - [`SyncPill`], once a menu is on screen: a small status in the top bar
-//!   ("Updating the menu 40%", "Menu up to date", "Showing the saved menu").
+//!   ("Updating the menu 40%", "Menu up to date", "Saved menu ·
+//!   reconnecting", "Showing the saved menu").
 //!
 //! [`StorageNoticeToast`] says when the stored menu had to be rebuilt or
 //! cannot be stored at all (`data-testid="storage-notice"`).
@@ -20,6 +21,7 @@ use super::menu::MenuUnavailable;
 use super::menu_state::{StorageNotice, SyncStatus};
 use super::use_kiosk;
 use crate::i18n::{Key, Lang};
+use crate::live::{Connection, LiveFeed};
 
 /// How long the "store rebuilt" notice stays after the menu is back.
 const REBUILT_NOTICE_FOR: Duration = Duration::from_secs(20);
@@ -90,34 +92,48 @@ pub fn ProgressBar(percent: u8, label: &'static str) -> impl IntoView {
     }
 }
 
+/// What the pill says: "up to date" only when the last sync reached the
+/// server and the live feed is hearing its changes; with the feed away the
+/// saved menu may miss a change, so it says that instead.
+fn pill_label(lang: Lang, status: &SyncStatus, live: bool) -> Option<String> {
+    Some(match status {
+        SyncStatus::Idle => return None,
+        SyncStatus::Running { percent, .. } => {
+            format!("{} {percent}%", lang.text(Key::MenuUpdating))
+        }
+        SyncStatus::Done { .. } if live => lang.text(Key::MenuUpToDate).to_owned(),
+        SyncStatus::Done { .. } => lang.text(Key::MenuSavedReconnecting).to_owned(),
+        SyncStatus::Failed(_) => lang.text(Key::MenuSaved).to_owned(),
+    })
+}
+
 /// The sync's state in the top bar, once a menu is on screen.
 #[component]
 pub fn SyncPill() -> impl IntoView {
     let kiosk = use_kiosk();
+    let feed = expect_context::<LiveFeed>();
     move || {
         if kiosk.catalog.with(Option::is_none) {
             return None;
         }
         let lang = kiosk.lang.get();
         let status = kiosk.menu.sync.get();
-        let (label, detail) = match &status {
-            SyncStatus::Idle => return None,
-            SyncStatus::Running { percent, .. } => {
-                (format!("{} {percent}%", lang.text(Key::MenuUpdating)), None)
-            }
-            SyncStatus::Done { .. } => (lang.text(Key::MenuUpToDate).to_owned(), None),
-            // The reason is for staff (English, technical): a tooltip.
-            SyncStatus::Failed(err) => {
-                (lang.text(Key::MenuSaved).to_owned(), Some(err.to_string()))
-            }
-        };
+        let live = feed.connection.get() == Connection::Live;
+        let label = pill_label(lang, &status, live)?;
         let percent = match status {
             SyncStatus::Running { percent, .. } => Some(percent),
             _ => None,
         };
+        // The reason is for staff (English, technical): a tooltip.
+        let detail = match &status {
+            SyncStatus::Failed(err) => Some(err.to_string()),
+            _ => None,
+        };
+        let unheard = matches!(status, SyncStatus::Done { .. }) && !live;
         Some(view! {
             <span
                 class="sync-pill"
+                class:sync-pill--unheard=unheard
                 data-testid="menu-sync"
                 data-state=state_slug(&status)
                 role="status"
@@ -213,6 +229,41 @@ mod tests {
         );
         let failed = SyncStatus::Failed(ApiError::Unreachable.into());
         assert_eq!(state_slug(&failed), "error");
+    }
+
+    #[test]
+    fn up_to_date_only_when_synced_and_live() {
+        let done = SyncStatus::Done {
+            full: false,
+            items: 0,
+        };
+        let up_to_date = Lang::En.text(Key::MenuUpToDate);
+        assert_eq!(
+            pill_label(Lang::En, &done, true).as_deref(),
+            Some(up_to_date)
+        );
+        let unheard = pill_label(Lang::En, &done, false);
+        assert_eq!(
+            unheard.as_deref(),
+            Some(Lang::En.text(Key::MenuSavedReconnecting))
+        );
+        let failed = SyncStatus::Failed(ApiError::Unreachable.into());
+        for live in [true, false] {
+            assert_ne!(
+                pill_label(Lang::En, &failed, live).as_deref(),
+                Some(up_to_date)
+            );
+        }
+        let running = SyncStatus::Running {
+            full: false,
+            items: 1,
+            percent: 40,
+        };
+        assert_eq!(
+            pill_label(Lang::En, &running, false).as_deref(),
+            Some("Updating the menu 40%")
+        );
+        assert_eq!(pill_label(Lang::En, &SyncStatus::Idle, true), None);
     }
 
     #[test]
