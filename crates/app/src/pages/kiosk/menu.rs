@@ -120,13 +120,15 @@ fn MenuSection() -> impl IntoView {
     view! {
         <section class="menu" aria-labelledby="menu-title" node_ref=section>
             <SearchBox />
-            {move || {
-                if searching.get() {
-                    view! { <SearchResults /> }.into_any()
-                } else {
-                    view! { <DishGrid /> }.into_any()
-                }
-            }}
+            // The category's grid stays mounted, only hidden, while a search
+            // shows: tearing down a grid of a hundred cards on the first
+            // keystroke cost more than the whole search.
+            <div class="menu__browse" hidden=move || searching.get()>
+                <DishGrid />
+            </div>
+            <Show when=move || searching.get()>
+                <SearchResults />
+            </Show>
         </section>
     }
 }
