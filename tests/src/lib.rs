@@ -7,7 +7,8 @@
 //! [`menu`] and [`kitchen`] speak the UI contract's selectors; [`timing`]
 //! measures page loads inside the page for the `pwa-timing` tool and
 //! [`perf`] reads the app's own measures and memory; [`backoffice`] changes
-//! the menu through the management API.
+//! the menu through the management API; [`tool`] is the `main` of the
+//! benchmark tools.
 //!
 //! Every process it starts is stopped when its handle drops, including when
 //! a test fails half-way. Waiting is always "poll a condition until a
@@ -27,6 +28,7 @@ pub mod server;
 pub mod service_worker;
 pub mod stats;
 pub mod timing;
+pub mod tool;
 pub mod ui;
 pub mod wait;
 

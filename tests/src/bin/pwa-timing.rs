@@ -26,13 +26,12 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{anyhow, ensure, Result};
+use anyhow::{ensure, Result};
 use clap::Parser;
 use ticketrail_e2e::stats::Stats;
 use ticketrail_e2e::timing::{Marks, Milestone};
 use ticketrail_e2e::ui::MOUNT;
 use ticketrail_e2e::{Browser, Env, Server};
-use tokio::signal::unix::{signal, SignalKind};
 
 /// Loads can be slow on a busy machine; a page that has not reached its
 /// milestone in this long has failed.
@@ -59,29 +58,7 @@ struct Run {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse();
-    // Interrupted, the measurement is dropped, and with it the server and
-    // browser of the current run, which their handles stop on drop.
-    let result = tokio::select! {
-        result = measure(args) => result,
-        signal = interrupted() => signal.and_then(|name| Err(anyhow!("interrupted by {name}"))),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("pwa-timing: error: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// Resolves with the signal's name on SIGINT or SIGTERM.
-async fn interrupted() -> Result<&'static str> {
-    let mut terminate = signal(SignalKind::terminate())?;
-    tokio::select! {
-        result = tokio::signal::ctrl_c() => result.map(|()| "SIGINT").map_err(Into::into),
-        _ = terminate.recv() => Ok("SIGTERM"),
-    }
+    ticketrail_e2e::tool::run("pwa-timing", measure(Args::parse())).await
 }
 
 async fn measure(args: Args) -> Result<()> {

@@ -32,14 +32,13 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{anyhow, bail, ensure, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 use clap::Parser;
 use ticketrail_e2e::kiosk::START_ORDER;
 use ticketrail_e2e::menu::SEARCH;
 use ticketrail_e2e::perf::Measure;
 use ticketrail_e2e::ui::MOUNT;
 use ticketrail_e2e::{wait, Browser, Env, Server, ServerOptions};
-use tokio::signal::unix::{signal, SignalKind};
 use tokio::time::Instant;
 
 mod report;
@@ -76,29 +75,7 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse();
-    // Interrupted, the measurement is dropped, and with it the server and
-    // browser of the current run, which their handles stop on drop.
-    let result = tokio::select! {
-        result = measure(args) => result,
-        signal = interrupted() => signal.and_then(|name| Err(anyhow!("interrupted by {name}"))),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("masterdata-bench: error: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// Resolves with the signal's name on SIGINT or SIGTERM.
-async fn interrupted() -> Result<&'static str> {
-    let mut terminate = signal(SignalKind::terminate())?;
-    tokio::select! {
-        result = tokio::signal::ctrl_c() => result.map(|()| "SIGINT").map_err(Into::into),
-        _ = terminate.recv() => Ok("SIGTERM"),
-    }
+    ticketrail_e2e::tool::run("masterdata-bench", measure(Args::parse())).await
 }
 
 async fn measure(args: Args) -> Result<()> {
