@@ -260,39 +260,55 @@ async fn a_dish_taken_off_the_menu_leaves_the_cart_with_a_notice() -> Result<()>
     browser.close().await
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_price_the_kiosk_missed_is_shown_on_the_confirmation() -> Result<()> {
-    let _turn = one_at_a_time().await;
-    let env = Env::from_env()?;
-    let mut server = Server::start(&env, "menu-price-changed").await?;
-    let browser = Browser::open(&env, "menu-price-changed").await?;
-    let kiosk = Kiosk::new(&browser);
-    kiosk.open(&server).await?;
-    browser.wait_visible(&connection("live"), MOUNT).await?;
-    let on_screen = kiosk.start_order().await?;
-    browser.wait_menu_synced(MOUNT).await?;
-    let [product, ..] = plain_priced(&browser, &server, &on_screen).await?;
-    kiosk.add(&product.id).await?;
+/// A kiosk with one plain-priced dish in the cart, whose price then changes
+/// on the server while the kiosk cannot hear it: its socket (and whatever
+/// else `blocked` names) is cut before the change. Returns the server, the
+/// browser, the dish, and the cart total as shown and as it now should be.
+async fn a_price_changes_unheard(
+    env: &Env,
+    name: &str,
+    blocked: &[&str],
+) -> Result<(Server, Browser, Product, String, String)> {
+    let mut server = Server::start(env, name).await?;
+    let browser = Browser::open(env, name).await?;
+    let product = {
+        let kiosk = Kiosk::new(&browser);
+        kiosk.open(&server).await?;
+        browser.wait_visible(&connection("live"), MOUNT).await?;
+        let on_screen = kiosk.start_order().await?;
+        browser.wait_menu_synced(MOUNT).await?;
+        let [product, ..] = plain_priced(&browser, &server, &on_screen).await?;
+        kiosk.add(&product.id).await?;
+        product
+    };
     let shown_total = format_money(product.price, &product.currency);
-
-    // The kiosk's socket goes and stays gone (its reconnects are refused),
-    // and so does the menu (the check before sending fails, so the order
-    // goes as it is): it cannot hear the price change that follows, the
-    // rare race only the server's answer reveals.
-    browser
-        .block_urls(&[
-            "*/ws/*",
-            "*/api/products/*",
-            "*/api/categories/*",
-            "*/api/promotions/*",
-        ])
-        .await?;
+    browser.block_urls(blocked).await?;
     server.stop().await?;
     server.restart().await?;
     browser.wait_hidden(&connection("live"), GO_OFFLINE).await?;
     let new_price = product.price + RP_1000;
     server.set_price(&product, new_price).await?;
     let new_total = format_money(new_price, &product.currency);
+    Ok((server, browser, product, shown_total, new_total))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_price_the_kiosk_missed_is_shown_on_the_confirmation() -> Result<()> {
+    let _turn = one_at_a_time().await;
+    let env = Env::from_env()?;
+    // The kiosk's socket goes and stays gone (its reconnects are refused),
+    // and so does the menu (the check before sending fails, so the order
+    // goes as it is): it cannot hear the price change that follows, the
+    // rare race only the server's answer reveals.
+    let blocked = [
+        "*/ws/*",
+        "*/api/products/*",
+        "*/api/categories/*",
+        "*/api/promotions/*",
+    ];
+    let (_server, browser, _product, shown_total, new_total) =
+        a_price_changes_unheard(&env, "menu-price-changed", &blocked).await?;
+    let kiosk = Kiosk::new(&browser);
     ensure!(
         kiosk.cart_total().await? == shown_total,
         "the kiosk heard of the new price without a socket; this test needs it not to"
@@ -315,25 +331,11 @@ async fn a_price_the_kiosk_missed_is_shown_on_the_confirmation() -> Result<()> {
 async fn a_price_changed_unheard_is_confirmed_before_sending() -> Result<()> {
     let _turn = one_at_a_time().await;
     let env = Env::from_env()?;
-    let mut server = Server::start(&env, "menu-price-confirm").await?;
-    let browser = Browser::open(&env, "menu-price-confirm").await?;
-    let kiosk = Kiosk::new(&browser);
-    kiosk.open(&server).await?;
-    browser.wait_visible(&connection("live"), MOUNT).await?;
-    let on_screen = kiosk.start_order().await?;
-    browser.wait_menu_synced(MOUNT).await?;
-    let [product, ..] = plain_priced(&browser, &server, &on_screen).await?;
-    kiosk.add(&product.id).await?;
-
     // No socket, but HTTP works: "Place order" syncs the menu first and
     // finds the new price before anything is sent.
-    browser.block_urls(&["*/ws/*"]).await?;
-    server.stop().await?;
-    server.restart().await?;
-    browser.wait_hidden(&connection("live"), GO_OFFLINE).await?;
-    let new_price = product.price + RP_1000;
-    server.set_price(&product, new_price).await?;
-    let new_total = format_money(new_price, &product.currency);
+    let (_server, browser, _product, _shown_total, new_total) =
+        a_price_changes_unheard(&env, "menu-price-confirm", &["*/ws/*"]).await?;
+    let kiosk = Kiosk::new(&browser);
 
     kiosk.place_order().await?;
     browser.wait_visible(PRICE_CONFIRM, REACT).await?;
