@@ -23,6 +23,7 @@ pub mod kiosk;
 pub mod kitchen;
 pub mod menu;
 pub mod perf;
+pub mod proxy;
 pub mod serial;
 pub mod server;
 pub mod service_worker;

@@ -35,7 +35,10 @@ pub fn start() {
 /// kiosk, under the one live feed every page shares.
 #[component]
 fn App() -> impl IntoView {
-    provide_context(live::connect(device::outlet_id()));
+    let path = web_sys::window()
+        .and_then(|window| window.location().pathname().ok())
+        .unwrap_or_default();
+    provide_context(live::connect(device::outlet_id(), live::face_of(&path)));
     view! {
         <Router>
             <Routes fallback=pages::NotFoundPage>

@@ -1,55 +1,60 @@
-//! The screen's live link to its outlet: one WebSocket per tab
-//! (`/ws/outlet/{id}/?since_id=N`) feeding the outlet's order snapshots and
-//! the connection state every page shows, and handing the menu's changes
-//! (`product:*`, `category:*`, `promotion:*`, and each `connected` with the
-//! server's master version) to whoever keeps the menu (see [`listeners`]).
+//! The screen's live link to its outlet: the order feed every page reads
+//! (the kiosk's order-status view, the kitchen display) and the connection
+//! state they all show, plus the menu's changes (`product:*`, `category:*`,
+//! `promotion:*`, and each `connected` with the server's master version)
+//! for whoever keeps the menu (see [`listeners`]).
 //!
-//! Created once by the app root and shared through context, so the kiosk's
-//! order-status view and the kitchen display read the same feed.
-//!
-//! The decisions (when to open, retry, ping or give up on a socket, what the
-//! indicator says) live in the pure [`link`] state machine; which messages
-//! to apply lives in plain functions below. What is left here is the browser
-//! glue: a `WebSocket`, its event handlers and a half-second timer that
-//! drives the state machine. Every reconnect asks for `since_id` = the
-//! highest seq applied, so the server's catch-up fills whatever happened
-//! while the socket was down, and the [`FeedCursor`] drops what was already
-//! seen.
+//! Created once by the app root and shared through context. Every decision
+//! (when to open, ping, abandon or retry the socket; when to poll
+//! `GET /api/orders` instead and when to stop; which snapshots to apply;
+//! what the indicator says) is the core's pure [`Supervisor`]. What is left
+//! here is the browser glue: a `WebSocket` ([`socket`]), the poll requests,
+//! one timer set for the supervisor's next deadline, the `online` and
+//! `visibilitychange` events, and on the kitchen the saved feed
+//! ([`crate::storage::feed`])
+//! that a reload starts from.
 
-mod link;
 mod listeners;
+mod socket;
 
-use std::{cell::RefCell, collections::BTreeMap, rc::Rc, time::Duration};
+use std::{
+    cell::{Cell, RefCell},
+    collections::BTreeMap,
+    rc::{Rc, Weak},
+    time::Duration,
+};
 
-use leptos::{ev, prelude::*};
-use ticketrail_core::{tickets::merge_snapshot, FeedCursor, Offer};
+use leptos::{ev, prelude::*, task::spawn_local};
+use ticketrail_core::{
+    supervisor::{Action, Heard, Input, Supervisor},
+    tickets::{merge_snapshot, worth_keeping},
+};
 use ticketrail_protocol::{Order, ServerMessage, Timestamp};
 use wasm_bindgen::{closure::Closure, JsCast};
-use web_sys::{Event, MessageEvent, WebSocket};
+use web_sys::{Event, MessageEvent};
 
-use link::{Action, Link};
+pub use ticketrail_core::supervisor::{Connection, Face};
+
+use crate::{
+    api,
+    storage::feed::{FeedStore, SavedFeed},
+};
 use listeners::MasterDataListeners;
-
-/// How the screen is connected right now, as the indicator shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Connection {
-    /// First attempt in progress, nothing known yet.
-    Connecting,
-    /// The socket is open and answering.
-    Live,
-    /// The socket dropped; trying again.
-    Reconnecting,
-    /// Nothing has answered for a while.
-    Offline,
-}
+use socket::{read_message, socket_url, Incoming, Socket};
 
 /// The outlet's live order feed, cheap to copy into components.
 #[derive(Debug, Clone, Copy)]
 pub struct LiveFeed {
     /// The state for the connection indicator.
     pub connection: ReadSignal<Connection>,
-    /// Latest snapshot of every order seen, by order id (highest `seq` wins).
+    /// Latest snapshot of every order seen, by order id (highest `seq`
+    /// wins), without closed orders past
+    /// [`KEEP_CLOSED_SECS`](ticketrail_core::tickets::KEEP_CLOSED_SECS).
     pub orders: ReadSignal<BTreeMap<String, Order>>,
+    /// Counts the times the server's feed started over (its database was
+    /// replaced) and every order held was dropped: a screen keeping its own
+    /// copy of the orders drops it too.
+    pub resets: ReadSignal<u64>,
     /// The server's clock minus this device's, in milliseconds (0 until the
     /// server has said what time it is). Ticket ages are measured against
     /// the server's `created_at`, so a screen whose clock is off still shows
@@ -81,73 +86,126 @@ impl LiveFeed {
     }
 }
 
-/// How often the state machine is driven: fine enough for a 1 s first retry.
-const TICK: Duration = Duration::from_millis(500);
+/// The screen an app at `path` is: the kitchen display under `/kitchen`,
+/// the kiosk everywhere else.
+pub fn face_of(path: &str) -> Face {
+    if path.starts_with("/kitchen") {
+        Face::Kitchen
+    } else {
+        Face::Kiosk
+    }
+}
 
-/// Opens the outlet's feed and keeps it open for the life of the page.
-pub fn connect(outlet_id: String) -> LiveFeed {
+/// Opens the outlet's feed for a `face` screen and keeps it for the life of
+/// the page. A kitchen first reads its saved feed (tickets on screen at
+/// once, the socket asks only for what changed since).
+pub fn connect(outlet_id: String, face: Face) -> LiveFeed {
     let (connection, set_connection) = signal(Connection::Connecting);
     let (orders, set_orders) = signal(BTreeMap::new());
+    let (resets, set_resets) = signal(0);
     let (clock_offset_ms, set_clock_offset) = signal(0);
     let master_data = MasterDataListeners::default();
-    let driver = Rc::new(RefCell::new(Driver {
-        outlet_id,
-        link: Link::new(js_sys::Date::now()),
-        cursor: FeedCursor::default(),
-        socket: None,
-        generation: 0,
-        shown: Connection::Connecting,
-        clock_offset: None,
+    let outputs = Outputs {
+        orders,
         set_connection,
         set_orders,
+        set_resets,
         set_clock_offset,
         master_data,
-    }));
-
-    let ticking = Rc::clone(&driver);
-    let tick = move || {
-        let actions = ticking
-            .borrow_mut()
-            .link
-            .tick(js_sys::Date::now(), js_sys::Math::random());
-        perform(&ticking, actions);
     };
-    tick();
-    set_interval(tick, TICK);
-
-    let online = Rc::clone(&driver);
-    // The listener lives as long as the page, like the feed.
-    let _listener = window_event_listener(ev::online, move |_| {
-        let actions = online.borrow_mut().link.online(js_sys::Date::now());
-        perform(&online, actions);
+    spawn_local(async move {
+        let (saver, saved) = match face {
+            Face::Kitchen => restore(&outlet_id).await,
+            Face::Kiosk => (None, None),
+        };
+        let cursor = saved.as_ref().map_or(0, |saved| saved.cursor);
+        if let Some(saved) = saved {
+            set_orders.set(
+                saved
+                    .orders
+                    .into_iter()
+                    .map(|order| (order.id.clone(), order))
+                    .collect(),
+            );
+        }
+        let driver = Rc::new(RefCell::new(Driver {
+            outlet_id,
+            supervisor: Supervisor::new(js_sys::Date::now(), face, cursor),
+            socket: None,
+            generation: 0,
+            timer: None,
+            shown: Connection::Connecting,
+            clock_offset: None,
+            outputs,
+            saver,
+        }));
+        listen(&driver);
+        feed(&driver, Input::Tick);
     });
-
     LiveFeed {
         connection,
         orders,
+        resets,
         clock_offset_ms,
         master_data,
     }
 }
 
-/// Everything the socket glue keeps between events.
+/// Opens the kitchen's saved feed; without storage the screen still works,
+/// it only starts from zero after a reload.
+async fn restore(outlet_id: &str) -> (Option<Rc<Saver>>, Option<SavedFeed>) {
+    match FeedStore::open().await {
+        Ok(store) => {
+            let saved = store.load(outlet_id).await;
+            let saver = Saver {
+                store,
+                busy: Cell::new(false),
+                dirty: Cell::new(false),
+            };
+            (Some(Rc::new(saver)), saved)
+        }
+        Err(err) => {
+            leptos::logging::warn!("the kitchen cannot save its tickets on this screen: {err}");
+            (None, None)
+        }
+    }
+}
+
+/// Where the feed's results go.
+struct Outputs {
+    orders: ReadSignal<BTreeMap<String, Order>>,
+    set_connection: WriteSignal<Connection>,
+    set_orders: WriteSignal<BTreeMap<String, Order>>,
+    set_resets: WriteSignal<u64>,
+    set_clock_offset: WriteSignal<i64>,
+    master_data: MasterDataListeners,
+}
+
+/// Writes the saved feed, one write at a time; changes made during a write
+/// are saved by one more write after it.
+struct Saver {
+    store: FeedStore,
+    busy: Cell<bool>,
+    dirty: Cell<bool>,
+}
+
+/// Everything the glue keeps between events.
 struct Driver {
     outlet_id: String,
-    link: Link,
-    cursor: FeedCursor,
+    supervisor: Supervisor,
     /// The current socket; a closed one stays here until the next attempt
     /// replaces it, because dropping it from inside its own close handler
     /// would free the handler while it runs.
     socket: Option<Socket>,
     /// Bumped per socket, so events of a replaced socket are ignored.
     generation: u64,
+    /// The timer set for the supervisor's next deadline, and that deadline.
+    timer: Option<(TimeoutHandle, f64)>,
     /// What the indicator shows, to notify only on a change.
     shown: Connection,
     clock_offset: Option<i64>,
-    set_connection: WriteSignal<Connection>,
-    set_orders: WriteSignal<BTreeMap<String, Order>>,
-    set_clock_offset: WriteSignal<i64>,
-    master_data: MasterDataListeners,
+    outputs: Outputs,
+    saver: Option<Rc<Saver>>,
 }
 
 impl Driver {
@@ -155,136 +213,246 @@ impl Driver {
         let measured = server.timestamp_millis() - now as i64;
         if let Some(offset) = adjusted_offset(self.clock_offset, measured) {
             self.clock_offset = Some(offset);
-            self.set_clock_offset.set(offset);
+            self.outputs.set_clock_offset.set(offset);
         }
     }
 
-    fn publish_connection(&mut self, now: f64) {
-        let state = self.link.connection(now);
-        if state != self.shown {
-            self.shown = state;
-            self.set_connection.set(state);
-        }
+    fn server_now(&self) -> Timestamp {
+        server_time(js_sys::Date::now(), self.clock_offset.unwrap_or(0))
     }
 
-    fn receive(&mut self, text: &str, now: f64) {
-        self.link.heard(now);
-        match read_message(text) {
-            Incoming::Clock(server) => self.set_clock(server, now),
-            Incoming::Connected(server, message) => {
-                self.set_clock(server, now);
-                self.master_data.emit(&message);
+    /// Applies snapshots the supervisor passed, and forgets what is no
+    /// longer worth keeping.
+    fn apply(&self, orders: &[Order]) {
+        let now = self.server_now();
+        self.outputs.set_orders.update(|held| {
+            for order in orders {
+                merge_snapshot(held, order);
             }
-            Incoming::MasterData(message) => self.master_data.emit(&message),
-            Incoming::Order(order) => {
-                if self.cursor.offer(order.seq) == Offer::Apply {
-                    self.set_orders.update(|orders| {
-                        merge_snapshot(orders, &order);
-                    });
-                }
-            }
-            Incoming::Refused(reason) => {
-                leptos::logging::warn!("the outlet server refused a message: {reason}");
-            }
-            Incoming::Unreadable(reason) => {
-                leptos::logging::warn!("ignoring an unreadable message from the server: {reason}");
-            }
-        }
+            held.retain(|_, order| worth_keeping(order, now));
+        });
+    }
+
+    /// The feed to save now: the cursor and the orders it covers.
+    fn to_save(&self) -> SavedFeed {
+        let orders = self
+            .outputs
+            .orders
+            .with_untracked(|held| held.values().cloned().collect());
+        SavedFeed::new(&self.outlet_id, self.supervisor.cursor(), orders)
     }
 }
 
-/// A socket and the handlers that must live exactly as long as it does.
-struct Socket {
-    ws: WebSocket,
-    _on_open: Closure<dyn FnMut(Event)>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_close: Closure<dyn FnMut(Event)>,
-}
-
-impl Drop for Socket {
-    fn drop(&mut self) {
-        // Detach first: a late event must never reach a freed handler.
-        self.ws.set_onopen(None);
-        self.ws.set_onmessage(None);
-        self.ws.set_onclose(None);
-        // Closing an already-closed socket is a no-op; nothing to report.
-        let _ = self.ws.close();
-    }
+/// Feeds `input` to the supervisor now and carries out what it decides.
+fn feed(driver: &Rc<RefCell<Driver>>, input: Input) {
+    let actions =
+        driver
+            .borrow_mut()
+            .supervisor
+            .handle(js_sys::Date::now(), input, js_sys::Math::random());
+    perform(driver, actions);
 }
 
 fn perform(driver: &Rc<RefCell<Driver>>, actions: Vec<Action>) {
+    let mut changed = false;
     for action in actions {
         match action {
-            Action::Open => open_socket(driver),
-            Action::Close => driver.borrow_mut().socket = None,
+            Action::OpenSocket { since_id } => open_socket(driver, since_id),
+            Action::CloseSocket => driver.borrow_mut().socket = None,
             Action::Ping => {
                 if let Some(socket) = &driver.borrow().socket {
-                    // A failed send means the socket is going away; its
-                    // close event (or the silence limit) handles that.
-                    let _ = socket.ws.send_with_str(PING);
+                    socket.ping();
                 }
+            }
+            Action::Poll { poll, since_id } => start_poll(driver, poll, since_id),
+            Action::Reset => {
+                let state = driver.borrow();
+                state.outputs.set_orders.set(BTreeMap::new());
+                state.outputs.set_resets.update(|resets| *resets += 1);
+                changed = true;
+            }
+            Action::Apply(orders) => {
+                driver.borrow().apply(&orders);
+                changed = true;
             }
         }
     }
-    driver.borrow_mut().publish_connection(js_sys::Date::now());
+    if changed {
+        save_soon(driver);
+    }
+    let now = js_sys::Date::now();
+    let mut state = driver.borrow_mut();
+    let connection = state.supervisor.connection(now);
+    if connection != state.shown {
+        state.shown = connection;
+        state.outputs.set_connection.set(connection);
+    }
+    drop(state);
+    wake_at_deadline(driver, now);
 }
 
-/// `{"type":"ping"}`.
-const PING: &str = r#"{"type":"ping"}"#;
+/// Sets the one timer for the supervisor's next deadline (keeping it when
+/// the deadline did not move).
+fn wake_at_deadline(driver: &Rc<RefCell<Driver>>, now: f64) {
+    let mut state = driver.borrow_mut();
+    let at = state.supervisor.wake_at(now);
+    if state
+        .timer
+        .as_ref()
+        .is_some_and(|(_, set_for)| *set_for == at)
+    {
+        return;
+    }
+    if let Some((handle, _)) = state.timer.take() {
+        handle.clear();
+    }
+    if !at.is_finite() {
+        return;
+    }
+    let weak = Rc::downgrade(driver);
+    // A millisecond late rather than early: an early wake finds nothing due.
+    let delay = Duration::from_millis((at - now).max(0.0) as u64 + 1);
+    let fire = move || {
+        if let Some(driver) = weak.upgrade() {
+            driver.borrow_mut().timer = None;
+            feed(&driver, Input::Tick);
+        }
+    };
+    match set_timeout_with_handle(fire, delay) {
+        Ok(handle) => state.timer = Some((handle, at)),
+        Err(_) => leptos::logging::warn!("the live feed could not set its timer"),
+    }
+}
 
-fn open_socket(driver: &Rc<RefCell<Driver>>) {
+/// The network and the page's visibility: both can make a retry due now.
+fn listen(driver: &Rc<RefCell<Driver>>) {
+    let online = Rc::clone(driver);
+    // The listeners live as long as the page, like the feed.
+    let _online = window_event_listener(ev::online, move |_| feed(&online, Input::Online));
+    let shown = Rc::clone(driver);
+    let on_visibility = Closure::<dyn FnMut()>::new(move || {
+        let visible = !document().hidden();
+        feed(&shown, Input::Visible(visible));
+    });
+    let added = document().add_event_listener_with_callback(
+        "visibilitychange",
+        on_visibility.as_ref().unchecked_ref(),
+    );
+    if added.is_ok() {
+        on_visibility.forget();
+    }
+    feed(driver, Input::Visible(!document().hidden()));
+}
+
+fn start_poll(driver: &Rc<RefCell<Driver>>, poll: u64, since_id: i64) {
+    let outlet_id = driver.borrow().outlet_id.clone();
+    let weak = Rc::downgrade(driver);
+    spawn_local(async move {
+        let input = match api::orders::poll_feed(&outlet_id, since_id).await {
+            Ok(orders) => Input::PollAnswered { poll, orders },
+            Err(err) => {
+                leptos::logging::warn!("polling the order feed failed: {err}");
+                Input::PollFailed { poll }
+            }
+        };
+        if let Some(driver) = weak.upgrade() {
+            feed(&driver, input);
+        }
+    });
+}
+
+/// Saves the feed after this change (and any made while saving).
+fn save_soon(driver: &Rc<RefCell<Driver>>) {
+    let Some(saver) = driver.borrow().saver.clone() else {
+        return;
+    };
+    saver.dirty.set(true);
+    if saver.busy.replace(true) {
+        return;
+    }
+    let weak = Rc::downgrade(driver);
+    spawn_local(async move {
+        while saver.dirty.replace(false) {
+            let Some(feed) = weak.upgrade().map(|driver| driver.borrow().to_save()) else {
+                break;
+            };
+            if let Err(err) = saver.store.save(&feed).await {
+                leptos::logging::warn!("saving the kitchen's tickets failed: {err}");
+            }
+        }
+        saver.busy.set(false);
+    });
+}
+
+fn open_socket(driver: &Rc<RefCell<Driver>>, since_id: i64) {
     let location = web_sys::window().map(|window| window.location());
     let protocol = location.as_ref().and_then(|l| l.protocol().ok());
     let host = location.as_ref().and_then(|l| l.host().ok());
-    let mut state = driver.borrow_mut();
     let url = socket_url(
         protocol.as_deref().unwrap_or("http:"),
         host.as_deref().unwrap_or("localhost"),
-        &state.outlet_id,
-        state.cursor.since(),
+        &driver.borrow().outlet_id,
+        since_id,
     );
-    let ws = match WebSocket::new(&url) {
-        Ok(ws) => ws,
-        Err(_) => {
-            state
-                .link
-                .closed(js_sys::Date::now(), js_sys::Math::random());
-            return;
-        }
+    let generation = {
+        let mut state = driver.borrow_mut();
+        state.generation += 1;
+        state.generation
     };
-    state.generation += 1;
-    let generation = state.generation;
     let weak = Rc::downgrade(driver);
-
-    let on_open = handler(&weak, generation, |driver, _: Event, now| {
-        driver.link.opened(now)
+    let on_open = handler(&weak, generation, |_, _: Event| Some(Input::SocketOpened));
+    let on_message = handler(&weak, generation, |driver, event: MessageEvent| {
+        let text = event.data().as_string()?;
+        Some(Input::SocketMessage(hear(driver, &text)))
     });
-    let on_message = handler(&weak, generation, |driver, event: MessageEvent, now| {
-        if let Some(text) = event.data().as_string() {
-            driver.receive(&text, now);
+    let on_close = handler(&weak, generation, |_, _: Event| Some(Input::SocketClosed));
+    match Socket::open(&url, on_open, on_message, on_close) {
+        // Replacing the previous socket drops (detaches and closes) it.
+        Some(socket) => driver.borrow_mut().socket = Some(socket),
+        None => {
+            driver.borrow_mut().socket = None;
+            feed(driver, Input::SocketClosed);
         }
-    });
-    let on_close = handler(&weak, generation, |driver, _: Event, now| {
-        driver.link.closed(now, js_sys::Math::random())
-    });
-    ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-    ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-    // Replacing the previous socket drops (detaches and closes) it.
-    state.socket = Some(Socket {
-        ws,
-        _on_open: on_open,
-        _on_message: on_message,
-        _on_close: on_close,
-    });
+    }
+}
+
+/// What a frame means to the supervisor, after handing the clock and the
+/// menu's changes to whoever needs them.
+fn hear(driver: &Rc<RefCell<Driver>>, text: &str) -> Heard {
+    let now = js_sys::Date::now();
+    let master_data = driver.borrow().outputs.master_data;
+    match read_message(text) {
+        Incoming::Clock(server) => {
+            driver.borrow_mut().set_clock(server, now);
+            Heard::Other
+        }
+        Incoming::Connected(server, seq, message) => {
+            driver.borrow_mut().set_clock(server, now);
+            master_data.emit(&message);
+            Heard::Connected { seq }
+        }
+        Incoming::MasterData(message) => {
+            master_data.emit(&message);
+            Heard::Other
+        }
+        Incoming::Order(order) => Heard::Order(order),
+        Incoming::Refused(reason) => {
+            leptos::logging::warn!("the outlet server refused a message: {reason}");
+            Heard::Other
+        }
+        Incoming::Unreadable(reason) => {
+            leptos::logging::warn!("ignoring an unreadable message from the server: {reason}");
+            Heard::Other
+        }
+    }
 }
 
 /// Wraps `react` as a socket event handler that ignores events of replaced
-/// sockets and updates the indicator afterwards.
+/// sockets and feeds the input it makes of the event to the supervisor.
 fn handler<E>(
-    weak: &std::rc::Weak<RefCell<Driver>>,
+    weak: &Weak<RefCell<Driver>>,
     generation: u64,
-    react: impl Fn(&mut Driver, E, f64) + 'static,
+    react: impl Fn(&Rc<RefCell<Driver>>, E) -> Option<Input> + 'static,
 ) -> Closure<dyn FnMut(E)>
 where
     E: wasm_bindgen::convert::FromWasmAbi + 'static,
@@ -294,50 +462,13 @@ where
         let Some(driver) = weak.upgrade() else {
             return;
         };
-        let mut driver = driver.borrow_mut();
-        if driver.generation != generation {
+        if driver.borrow().generation != generation {
             return;
         }
-        let now = js_sys::Date::now();
-        react(&mut driver, event, now);
-        driver.publish_connection(now);
+        if let Some(input) = react(&driver, event) {
+            feed(&driver, input);
+        }
     })
-}
-
-/// What a text frame from the server means to the feed.
-#[derive(Debug, PartialEq)]
-enum Incoming {
-    /// The server's clock (`pong`).
-    Clock(Timestamp),
-    /// `connected`: the server's clock, and the message for the menu's
-    /// listeners (its master version).
-    Connected(Timestamp, Box<ServerMessage>),
-    /// An order snapshot.
-    Order(Box<Order>),
-    /// A menu change, for the menu's listeners.
-    MasterData(Box<ServerMessage>),
-    /// The server's `error` frame about something this client sent.
-    Refused(String),
-    /// Not a message of the contract.
-    Unreadable(String),
-}
-
-fn read_message(text: &str) -> Incoming {
-    match serde_json::from_str::<ServerMessage>(text) {
-        Ok(ServerMessage::Pong { timestamp }) => Incoming::Clock(timestamp),
-        Ok(message @ ServerMessage::Connected { timestamp, .. }) => {
-            Incoming::Connected(timestamp, Box::new(message))
-        }
-        Ok(ServerMessage::Error { code, message }) => {
-            Incoming::Refused(format!("{code:?}: {message}"))
-        }
-        Ok(message) => match message.as_order_event() {
-            Some((_, event)) => Incoming::Order(Box::new(event.order.clone())),
-            // Every other message of the contract is a master-data event.
-            None => Incoming::MasterData(Box::new(message)),
-        },
-        Err(err) => Incoming::Unreadable(err.to_string()),
-    }
 }
 
 /// The clock offset to use after measuring `measured`: the first
@@ -357,104 +488,16 @@ fn server_time(local_ms: f64, offset_ms: i64) -> Timestamp {
         .unwrap_or_default()
 }
 
-/// `ws://host/ws/outlet/{id}/?since_id=N`, `wss://` when the page came over
-/// `https:`.
-fn socket_url(page_protocol: &str, host: &str, outlet_id: &str, since: i64) -> String {
-    let scheme = if page_protocol == "https:" {
-        "wss"
-    } else {
-        "ws"
-    };
-    format!(
-        "{scheme}://{host}/ws/outlet/{}/?since_id={since}",
-        encode_component(outlet_id)
-    )
-}
-
-/// Percent-encodes everything but RFC 3986 unreserved characters.
-fn encode_component(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ticketrail_protocol::ClientMessage;
 
     #[test]
-    fn the_socket_url_follows_the_page_and_escapes_the_outlet() {
-        assert_eq!(
-            socket_url("http:", "127.0.0.1:8080", "1", 0),
-            "ws://127.0.0.1:8080/ws/outlet/1/?since_id=0"
-        );
-        assert_eq!(
-            socket_url("https:", "kds.example", "out let/ü", 458),
-            "wss://kds.example/ws/outlet/out%20let%2F%C3%BC/?since_id=458"
-        );
-    }
-
-    #[test]
-    fn the_ping_is_the_contract_client_message() {
-        assert_eq!(serde_json::to_string(&ClientMessage::Ping).unwrap(), PING);
-    }
-
-    #[test]
-    fn messages_are_sorted_into_clock_orders_menu_changes_and_the_rest() {
-        let connected = r#"{"type":"connected","outlet_id":"1","seq":4,"master_version":2,"timestamp":"2026-11-21T10:30:00Z"}"#;
-        let Incoming::Connected(at, message) = read_message(connected) else {
-            panic!("connected carries the server clock");
-        };
-        assert_eq!(at.to_rfc3339(), "2026-11-21T10:30:00+00:00");
-        assert!(
-            matches!(
-                *message,
-                ServerMessage::Connected {
-                    master_version: 2,
-                    ..
-                }
-            ),
-            "and goes to the menu's listeners whole"
-        );
-        assert!(matches!(
-            read_message(r#"{"type":"pong","timestamp":"2026-11-21T10:30:00Z"}"#),
-            Incoming::Clock(_)
-        ));
-        assert!(matches!(
-            read_message(r#"{"type":"error","code":"bad_request","message":"no"}"#),
-            Incoming::Refused(_)
-        ));
-        let Incoming::MasterData(deleted) = read_message(
-            r#"{"type":"product:deleted","version":3,"product_id":"p-1","timestamp":"2026-11-21T10:30:00Z"}"#,
-        ) else {
-            panic!("a menu change is handed on");
-        };
-        assert_eq!(deleted.master_version(), Some(3));
-        assert!(matches!(read_message("not json"), Incoming::Unreadable(_)));
-        assert!(matches!(
-            read_message(r#"{"type":"teleport"}"#),
-            Incoming::Unreadable(_)
-        ));
-    }
-
-    #[test]
-    fn order_events_yield_their_snapshot() {
-        let event = r#"{"type":"kitchen_status_changed","seq":9,"timestamp":"2026-11-21T10:31:00Z",
-            "order":{"id":"7","client_order_id":"c","order_number":"042","outlet_id":"1",
-            "status":"preparing","items":[],"total_amount":0,"currency":"IDR","seq":9,
-            "placed_at":"2026-11-21T10:30:00Z","created_at":"2026-11-21T10:30:00Z",
-            "updated_at":"2026-11-21T10:31:00Z"}}"#;
-        let Incoming::Order(order) = read_message(event) else {
-            panic!("an order event carries its order");
-        };
-        assert_eq!((order.id.as_str(), order.seq), ("7", 9));
+    fn the_kitchen_lives_under_kitchen_and_the_kiosk_everywhere_else() {
+        assert_eq!(face_of("/kitchen"), Face::Kitchen);
+        assert_eq!(face_of("/kitchen/"), Face::Kitchen);
+        assert_eq!(face_of("/kiosk"), Face::Kiosk);
+        assert_eq!(face_of("/"), Face::Kiosk);
     }
 
     #[test]

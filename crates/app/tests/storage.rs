@@ -1,6 +1,7 @@
 //! The menu storage against a real IndexedDB in headless Chromium: schema
 //! rebuilds, all-or-nothing writes, local fields that outlive every menu
-//! change, recovery from unreadable records, and log compaction.
+//! change, recovery from unreadable records, and log compaction; and the
+//! kitchen's saved order feed.
 //!
 //! Every test opens its own database name, so they never see each other.
 #![cfg(target_arch = "wasm32")]
@@ -12,10 +13,13 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use ticketrail_app::{
     menu_sync::{apply_message, sync, EventResult, SyncOptions},
-    storage::{Cursors, OpenNotice, StorageError, StoredMenu, SCHEMA_VERSION},
+    storage::{
+        feed::{FeedStore, SavedFeed},
+        Cursors, OpenNotice, StorageError, StoredMenu, SCHEMA_VERSION,
+    },
 };
 use ticketrail_core::menu_sync::{Delta, LocalFields, MenuTables, SyncStamp};
-use ticketrail_protocol::{ws::ProductDeleted, MasterKind, ServerMessage};
+use ticketrail_protocol::{ws::ProductDeleted, MasterKind, Order, OrderStatus, ServerMessage};
 use util::{at, open, product, unique, updated, FakeServer};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -326,4 +330,71 @@ async fn a_log_grown_by_live_events_is_compacted_on_open() {
     assert_eq!(notice, None);
     assert_eq!(menu, before, "compaction keeps every row and cursor");
     assert_eq!(count(&name, "products").await, 1, "7 rows fit one chunk");
+}
+
+fn ticket(id: &str, seq: i64) -> Order {
+    Order {
+        id: id.into(),
+        client_order_id: format!("c-{id}"),
+        order_number: "042".into(),
+        outlet_id: "1".into(),
+        status: OrderStatus::Preparing,
+        items: Vec::new(),
+        total_amount: 9_000,
+        currency: "IDR".into(),
+        seq,
+        placed_at: at(),
+        created_at: at(),
+        updated_at: at(),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_kitchen_feed_reads_back_whole_and_only_for_its_outlet() {
+    let name = unique("feed");
+    let store = FeedStore::open_named(&name).await.expect("opens");
+    assert_eq!(store.load("1").await, None, "nothing saved yet");
+    let saved = SavedFeed::new("1", 17, vec![ticket("a", 12), ticket("b", 17)]);
+    store.save(&saved).await.expect("saves");
+    let newer = SavedFeed::new("1", 18, vec![ticket("b", 18)]);
+    store.save(&newer).await.expect("saves again");
+
+    let reopened = FeedStore::open_named(&name).await.expect("opens again");
+    assert_eq!(
+        reopened.load("1").await,
+        Some(newer),
+        "the last write, whole"
+    );
+    assert_eq!(
+        reopened.load("2").await,
+        None,
+        "another outlet's tickets are not shown"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_damaged_kitchen_feed_is_ignored_and_overwritten() {
+    let name = unique("feed-damaged");
+    FeedStore::open_named(&name).await.expect("creates");
+    let raw = Rexie::builder(&name).build().await.expect("opens raw");
+    let transaction = raw
+        .transaction(&["feed"], TransactionMode::ReadWrite)
+        .unwrap();
+    transaction
+        .store("feed")
+        .unwrap()
+        .put(
+            &js(&json!({"key": "feed", "json": "{\"cursor\": 5, \"ord"})),
+            None,
+        )
+        .await
+        .unwrap();
+    transaction.done().await.unwrap();
+    raw.close();
+
+    let store = FeedStore::open_named(&name).await.expect("opens");
+    assert_eq!(store.load("1").await, None, "unreadable: start from zero");
+    let saved = SavedFeed::new("1", 3, vec![ticket("a", 3)]);
+    store.save(&saved).await.expect("a new save replaces it");
+    assert_eq!(store.load("1").await, Some(saved));
 }

@@ -18,6 +18,7 @@ pub mod money;
 pub mod order_number;
 pub mod pricing;
 pub mod search;
+pub mod supervisor;
 pub mod tickets;
 pub mod transitions;
 

@@ -30,6 +30,19 @@ use ticketrail_protocol::{Order, OrderItem, OrderStatus, Timestamp};
 /// How long a cancelled ticket stays on the board after it was cancelled.
 pub const CANCELLED_VISIBLE_SECS: i64 = 30;
 
+/// How long a screen keeps a closed (completed or cancelled) order after it
+/// closed: long enough to recall it, as long as the server's own feed
+/// (`since_id=0`) offers closed orders.
+pub const KEEP_CLOSED_SECS: i64 = 3_600;
+
+/// Whether a screen still needs `order` at `now` (server clock): every open
+/// order, and closed ones for [`KEEP_CLOSED_SECS`]. Screens that run for
+/// days drop the rest, from memory and from storage.
+pub fn worth_keeping(order: &Order, now: Timestamp) -> bool {
+    !order.status.is_closed()
+        || now.signed_duration_since(order.updated_at).num_seconds() < KEEP_CLOSED_SECS
+}
+
 /// Keeps `incoming` in `orders` when it is newer (higher `seq`) than the
 /// snapshot held for the same order id; returns whether it was kept.
 ///
@@ -365,6 +378,16 @@ impl Board {
             .max_by_key(|order| order.seq)?;
         self.recalled = Some(pick.id.clone());
         Some(pick)
+    }
+
+    /// Forgets the orders not [`worth_keeping`] at `now`.
+    pub fn forget_old(&mut self, now: Timestamp) {
+        self.orders.retain(|_, order| worth_keeping(order, now));
+        if let Some(id) = &self.recalled {
+            if !self.orders.contains_key(id) {
+                self.recalled = None;
+            }
+        }
     }
 
     /// Hides a recalled ticket again; other ids are ignored.

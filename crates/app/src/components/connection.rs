@@ -1,14 +1,18 @@
-//! The connection indicator on every screen: Live / Reconnecting / Offline,
-//! readable from across a kitchen.
+//! The connection indicator on every screen: Live / Polling / Offline,
+//! readable from across a kitchen, with how fresh the tickets are whenever
+//! the socket is down.
 //!
 //! Colour alone would fail colour-blind staff and a glance from far away,
 //! so each state has its own dot shape and motion (a steady glow when live,
-//! a pulsing ring while retrying, a hollow dot when offline) plus a word.
+//! a pulsing ring while connecting or polling, a hollow dot when offline)
+//! plus a word.
+
+use std::time::Duration;
 
 use leptos::prelude::*;
 
 use crate::{
-    i18n::kitchen::{connection_detail, connection_label},
+    i18n::kitchen::{connection_detail, connection_label, connection_since},
     live::{Connection, LiveFeed},
 };
 
@@ -16,9 +20,10 @@ use crate::{
 /// attempt counts as reconnecting (the screen is trying, not yet live).
 fn state_slug(connection: Connection) -> &'static str {
     match connection {
-        Connection::Connecting | Connection::Reconnecting => "reconnecting",
+        Connection::Connecting => "reconnecting",
         Connection::Live => "live",
-        Connection::Offline => "offline",
+        Connection::Polling { .. } => "polling",
+        Connection::Offline { .. } => "offline",
     }
 }
 
@@ -27,6 +32,28 @@ fn state_slug(connection: Connection) -> &'static str {
 pub fn ConnectionIndicator() -> impl IntoView {
     let feed = expect_context::<LiveFeed>();
     let connection = feed.connection;
+    // "updated 4 s ago" ticks while the socket is down.
+    let (now, set_now) = signal(js_sys::Date::now());
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            let down = connection.with_untracked(|state| {
+                matches!(
+                    state,
+                    Connection::Polling { .. } | Connection::Offline { .. }
+                )
+            });
+            if down {
+                set_now.set(js_sys::Date::now());
+            }
+        },
+        Duration::from_secs(1),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let since = move || {
+        connection_since(connection.get(), now.get())
+            .map(|since| view! { <span class="connection__since">{since}</span> })
+    };
     view! {
         <span
             class="connection"
@@ -38,6 +65,7 @@ pub fn ConnectionIndicator() -> impl IntoView {
         >
             <span class="connection__dot" aria-hidden="true"></span>
             <span class="connection__label">{move || connection_label(connection.get())}</span>
+            {since}
         </span>
     }
 }
@@ -50,7 +78,10 @@ mod tests {
     fn every_state_maps_to_a_contract_slug() {
         assert_eq!(state_slug(Connection::Live), "live");
         assert_eq!(state_slug(Connection::Connecting), "reconnecting");
-        assert_eq!(state_slug(Connection::Reconnecting), "reconnecting");
-        assert_eq!(state_slug(Connection::Offline), "offline");
+        assert_eq!(state_slug(Connection::Polling { heard_at: 1.0 }), "polling");
+        assert_eq!(
+            state_slug(Connection::Offline { heard_at: None }),
+            "offline"
+        );
     }
 }

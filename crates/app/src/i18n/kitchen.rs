@@ -15,8 +15,31 @@ pub fn connection_label(connection: Connection) -> &'static str {
     match connection {
         Connection::Connecting => "Connecting",
         Connection::Live => "Live",
-        Connection::Reconnecting => "Reconnecting",
-        Connection::Offline => "Offline",
+        Connection::Polling { .. } => "Polling",
+        Connection::Offline { .. } => "Offline",
+    }
+}
+
+/// The indicator's second line at `now_ms`: how fresh the tickets are
+/// when the socket is down ("updated 4 s ago", "last contact 3 min ago").
+pub fn connection_since(connection: Connection, now_ms: f64) -> Option<String> {
+    match connection {
+        Connection::Connecting | Connection::Live => None,
+        Connection::Polling { heard_at } => Some(format!("updated {}", ago(now_ms - heard_at))),
+        Connection::Offline {
+            heard_at: Some(heard_at),
+        } => Some(format!("last contact {}", ago(now_ms - heard_at))),
+        Connection::Offline { heard_at: None } => Some("never reached".to_owned()),
+    }
+}
+
+/// `4 s ago`, `3 min ago`, `2 h ago`.
+fn ago(ms: f64) -> String {
+    let secs = (ms / 1_000.0).floor().max(0.0) as u64;
+    match secs {
+        0..=59 => format!("{secs} s ago"),
+        60..=3_599 => format!("{} min ago", secs / 60),
+        _ => format!("{} h ago", secs / 3_600),
     }
 }
 
@@ -25,10 +48,12 @@ pub fn connection_detail(connection: Connection) -> &'static str {
     match connection {
         Connection::Connecting => "Connecting to the outlet server…",
         Connection::Live => "Live: new orders appear the moment they are placed",
-        Connection::Reconnecting => {
-            "Connection lost, trying again. Orders are caught up on reconnect."
+        Connection::Polling { .. } => {
+            "The live connection is down: checking the outlet server for new orders every 3 seconds"
         }
-        Connection::Offline => "Offline: the outlet server has not answered for a while",
+        Connection::Offline { .. } => {
+            "Offline: the outlet server has not answered for a while. Tickets may be out of date."
+        }
     }
 }
 

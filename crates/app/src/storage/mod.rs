@@ -21,8 +21,13 @@
 //!   this build cannot read, keeping local fields that still read, and says
 //!   so with an [`OpenNotice`] instead of failing.
 //!
+//! The kitchen's saved order feed is a second, separate database
+//! ([`feed`]): it has nothing to do with the menu's and is rebuilt by other
+//! rules.
+//!
 //! [`LocalFields`]: ticketrail_core::menu_sync::LocalFields
 
+pub mod feed;
 mod menu_db;
 mod open;
 mod records;

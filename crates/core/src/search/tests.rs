@@ -147,3 +147,39 @@ proptest! {
         prop_assert!(!once.contains("  ") && !once.contains('\n'));
     }
 }
+
+proptest! {
+    /// The table answering one-letter queries agrees with the scan, order
+    /// and count, for every letter and any limit it serves.
+    #[test]
+    fn the_top_matches_are_the_first_of_the_full_search(
+        names in proptest::collection::vec(name(), 0..80),
+        query in "[abcéÉ -]{0,3}",
+        limit in 0..=LETTER_TOP,
+    ) {
+        let index = SearchIndex::new(names.iter().map(String::as_str));
+        let all = index.search(&query);
+        let (top, count) = index.top(&query, limit);
+        prop_assert_eq!(count, all.len());
+        prop_assert_eq!(&top[..], &all[..limit.min(all.len())]);
+    }
+}
+
+#[test]
+fn a_one_letter_query_is_answered_from_the_table() {
+    let names: Vec<String> = (0..100).map(|n| format!("Soto {n}")).collect();
+    let index = SearchIndex::new(names.iter().map(String::as_str));
+    assert_eq!(index.top("S", 3), (vec![0, 1, 2], 100));
+    assert_eq!(index.top("t", 2), (vec![0, 1], 100), "inside a word");
+    assert_eq!(
+        index.top("7", 2),
+        (vec![7, 70], 19),
+        "digits too; a word starting with it first"
+    );
+    assert_eq!(index.top("x", 5), (Vec::new(), 0));
+    assert_eq!(
+        index.top("s", LETTER_TOP + 1).0.len(),
+        LETTER_TOP + 1,
+        "past the table the scan answers"
+    );
+}

@@ -340,3 +340,23 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn open_orders_are_kept_and_closed_ones_for_an_hour() {
+    let open = order("a", 1, OrderStatus::Ready, 0, 10);
+    let done = order("b", 2, OrderStatus::Completed, 0, 100);
+    let cancelled = order("c", 3, OrderStatus::Cancelled, 0, 100);
+    assert!(worth_keeping(&open, at(100_000)));
+    assert!(worth_keeping(&done, at(100 + KEEP_CLOSED_SECS - 1)));
+    assert!(!worth_keeping(&done, at(100 + KEEP_CLOSED_SECS)));
+    assert!(!worth_keeping(&cancelled, at(100 + KEEP_CLOSED_SECS)));
+
+    let mut board = Board::new();
+    for order in [&open, &done, &cancelled] {
+        board.apply(order, at(0));
+    }
+    assert_eq!(board.recall().map(|o| o.id.as_str()), Some("b"));
+    board.forget_old(at(100 + KEEP_CLOSED_SECS));
+    assert_eq!(board.orders().keys().collect::<Vec<_>>(), ["a"]);
+    assert_eq!(board.recalled(), None, "a forgotten ticket is not recalled");
+}

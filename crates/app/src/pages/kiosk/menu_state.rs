@@ -42,7 +42,7 @@ use ticketrail_protocol::{MasterKind, ServerMessage};
 
 use super::{catalog::Catalog, perf};
 use crate::{
-    live::{Connection, LiveFeed},
+    live::LiveFeed,
     menu_sync::{self, EventResult, OutletServer, SyncError, SyncOptions},
     storage::{Cursors, MenuDb, OpenNotice, StorageError},
 };
@@ -288,7 +288,7 @@ impl MenuState {
         let sync = self.sync;
         let state = *self;
         Effect::new(move |_| {
-            if feed.connection.get() == Connection::Live
+            if feed.connection.get().in_contact()
                 && sync.with_untracked(|status| matches!(status, SyncStatus::Failed(_)))
             {
                 state.refresh();

@@ -8,7 +8,7 @@
 //! |---|---|---|---|
 //! | [`MENU_LOAD`] `ticketrail:menu-load` | the kiosk starts opening IndexedDB | the stored menu is in memory (open, layout check, read and replay of every record) | `{"products": n, "stored": bool, "rebuilt": bool}` (`stored`: IndexedDB usable; `rebuilt`: it had to be rebuilt) |
 //! | [`MENU_SYNC`] `ticketrail:menu-sync` | a sync run starts | it ends, saved or failed (one entry per run) | `{"full": bool, "items": n, "pages": n, "ok": bool}` (`full`: started from nothing, a first download or a re-download; `items`: rows and tombstones received) |
-//! | [`SEARCH`] `ticketrail:search` | the search field's `input` event | the results for that query are in the DOM (checked after each microtask, so no frame wait is counted) | `{"query": "...", "results": n}` (`results`: matches in all, of which at most 24 are shown); none for a blank query |
+//! | [`SEARCH`] `ticketrail:search` | the search field's `input` event | the results for that query are in the DOM (checked after each microtask, so no frame wait is counted) | `{"query": "...", "results": n}` (`results`: matches in all, of which at most `search::SHOWN` (12) are shown); none for a blank query |
 //!
 //! Measuring never affects the kiosk: a browser without `performance` or
 //! one that refuses an entry just gets none.

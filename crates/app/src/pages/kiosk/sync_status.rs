@@ -21,7 +21,7 @@ use super::menu::MenuUnavailable;
 use super::menu_state::{StorageNotice, SyncStatus};
 use super::use_kiosk;
 use crate::i18n::{Key, Lang};
-use crate::live::{Connection, LiveFeed};
+use crate::live::LiveFeed;
 
 /// How long the "store rebuilt" notice stays after the menu is back.
 const REBUILT_NOTICE_FOR: Duration = Duration::from_secs(20);
@@ -118,7 +118,7 @@ pub fn SyncPill() -> impl IntoView {
         }
         let lang = kiosk.lang.get();
         let status = kiosk.menu.sync.get();
-        let live = feed.connection.get() == Connection::Live;
+        let live = feed.connection.get().in_contact();
         let label = pill_label(lang, &status, live)?;
         let percent = match status {
             SyncStatus::Running { percent, .. } => Some(percent),

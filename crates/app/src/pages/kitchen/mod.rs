@@ -26,7 +26,7 @@ use ticketrail_protocol::Timestamp;
 use crate::{
     components::{Face, Shell},
     i18n::kitchen as text,
-    live::{Connection, LiveFeed},
+    live::LiveFeed,
 };
 
 /// How long a new ticket flashes.
@@ -100,6 +100,20 @@ pub fn KitchenPage() -> impl IntoView {
     let (announcement, set_announcement) = signal(String::new());
     let (flashing, set_flashing) = signal(false);
 
+    // The server's feed started over: what the board holds is of another
+    // database.
+    Effect::new(move |previous: Option<u64>| {
+        let resets = feed.resets.get();
+        if previous.is_some_and(|previous| previous != resets) {
+            board.set(Board::new());
+        }
+        resets
+    });
+    // Closed orders leave memory after an hour, as they leave the feed.
+    Effect::new(move |_| {
+        let now = now.get();
+        board.update_untracked(|board| board.forget_old(now));
+    });
     // Feed every snapshot the shared feed holds into the board; the board
     // keeps only newer ones, so re-offering the whole map is harmless.
     Effect::new(move |_| {
@@ -183,7 +197,7 @@ pub fn KitchenPage() -> impl IntoView {
 fn EmptyBoard() -> impl IntoView {
     let kitchen = expect_context::<Kitchen>();
     let feed = expect_context::<LiveFeed>();
-    let live = move || feed.connection.get() == Connection::Live;
+    let live = move || feed.connection.get().in_contact();
     view! {
         <section class="kitchen-empty" data-testid="no-tickets" data-live=move || live().to_string()>
             <svg class="kitchen-empty__icon" viewBox="0 0 48 48" aria-hidden="true">
