@@ -131,6 +131,12 @@ impl Server {
         format!("{}{path}", self.base_url)
     }
 
+    /// The server's process id while it runs (`None` once stopped), for
+    /// reading its CPU time from `/proc` in the benchmarks.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().and_then(Child::id)
+    }
+
     /// Every product on the server (active or not), asked directly rather
     /// than through the browser, following pages to the end.
     pub async fn products(&self) -> Result<Vec<Product>> {

@@ -1,7 +1,7 @@
 //! `cargo xtask bench <suite>`: for `server`, a release server with a fresh
 //! database on a free port and the `ticketrail-bench` load generator pointed
-//! at it; for `pwa` and `masterdata`, measurements in Chromium by a tool of
-//! the browser-test crate (see [`browser`]).
+//! at it; for `pwa`, `masterdata` and `feed`, measurements in Chromium by a
+//! tool of the browser-test crate (see [`browser`]).
 
 mod browser;
 
@@ -31,16 +31,21 @@ pub enum Suite {
     /// time, peak memory), incremental sync of 100 changes, loading the
     /// menu from IndexedDB at start, and search per keystroke.
     Masterdata,
+    /// The live order feed: kiosk POST to kitchen ticket painted in two
+    /// Chromium browsers (p50/p99 over 200 orders), and the server's CPU
+    /// and response times with 300 screens polling every 3 s.
+    Feed,
 }
 
 /// Runs `suite` with `args` passed through to its tool (`ticketrail-bench`,
-/// `pwa-timing` or `masterdata-bench`); returns the tool's exit status as
-/// this process's.
+/// `pwa-timing`, `masterdata-bench` or `feed-bench`); returns the tool's
+/// exit status as this process's.
 pub fn run(root: &Path, suite: Suite, args: &[String]) -> Result<ExitCode> {
     match suite {
         Suite::Server => server(root, args),
         Suite::Pwa => browser::run(root, "pwa-timing", args),
         Suite::Masterdata => browser::run(root, "masterdata-bench", args),
+        Suite::Feed => browser::run(root, "feed-bench", args),
     }
 }
 

@@ -1,7 +1,9 @@
 //! The suites measured in headless Chromium by a tool of the browser-test
 //! crate against a release PWA and a release server: `cargo xtask bench
-//! pwa` (`pwa-timing`, kiosk load times) and `cargo xtask bench masterdata`
-//! (`masterdata-bench`, the offline menu's sync, load and search).
+//! pwa` (`pwa-timing`, kiosk load times), `cargo xtask bench masterdata`
+//! (`masterdata-bench`, the offline menu's sync, load and search) and
+//! `cargo xtask bench feed` (`feed-bench`, order to kitchen paint, and the
+//! cost of idle polling).
 //!
 //! Unlike the server suite, these do not start the server themselves: each
 //! run needs fresh servers it can stop, restart or seed differently, so the
