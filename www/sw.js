@@ -42,6 +42,16 @@ self.addEventListener('message', (event) => {
   event.waitUntil(ready.then(() => wasm_bindgen.on_message(event)));
 });
 
+// Background Sync, where the browser has it: the pages register the tag
+// "ticketrail-outbox" whenever they queue a write.
+self.addEventListener('sync', (event) => {
+  event.waitUntil(ready.then(() => wasm_bindgen.on_sync()));
+});
+
+// A worker (re)started by the browser sends whatever is queued, whichever
+// event woke it.
+ready.then(() => wasm_bindgen.on_sync()).catch(() => undefined);
+
 self.addEventListener('fetch', (event) => {
   if (started) {
     // Rust answers with a promise of a response, or undefined for "not mine".

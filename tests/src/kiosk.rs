@@ -4,6 +4,7 @@
 //! before the next one, the way a person looks before tapping again.
 
 use anyhow::{anyhow, bail, Context, Result};
+use serde::Deserialize;
 
 use crate::ui::{MOUNT, REACT};
 use crate::{wait, Browser, Server};
@@ -24,6 +25,10 @@ pub const PLACE_ORDER: &str = r#"[data-testid="place-order"]"#;
 pub const CONFIRMATION: &str = r#"[data-testid="confirmation"]"#;
 /// The server's order number on the confirmation.
 pub const ORDER_NUMBER: &str = r#"[data-testid="confirmation"] [data-testid="order-number"]"#;
+/// The order number once it is the server's (not the queued order's local
+/// one).
+pub const SERVER_ORDER_NUMBER: &str =
+    r#"[data-testid="confirmation"] [data-testid="order-number"][data-local="false"]"#;
 /// The live status on the confirmation (`data-status`).
 pub const ORDER_STATUS: &str = r#"[data-testid="confirmation"] [data-testid="order-status"]"#;
 /// The warning shown before an idle cart is cleared.
@@ -32,6 +37,11 @@ pub const IDLE_WARNING: &str = r#"[data-testid="idle-warning"]"#;
 pub const IDLE_CONTINUE: &str = r#"[data-testid="idle-continue"]"#;
 /// The message shown when there is no menu to show.
 pub const MENU_UNAVAILABLE: &str = r#"[data-testid="menu-unavailable"]"#;
+/// How the order on the confirmation is being delivered (`data-state`
+/// `queued`, `sent` or `rejected`).
+pub const DELIVERY: &str = r#"[data-testid="confirmation"] [data-testid="delivery"]"#;
+/// The button on the confirmation that goes back to the attract screen.
+pub const NEW_ORDER: &str = r#"[data-testid="new-order"]"#;
 /// The localStorage key of the timer test hook.
 pub const TIMERS_KEY: &str = "ticketrail.kiosk.timers";
 
@@ -53,6 +63,40 @@ pub fn cart_line(id: &str) -> String {
 /// The language button for `lang` (`en`, `id`, `ar`).
 pub fn language(lang: &str) -> String {
     format!(r#"[data-testid="language"] button[data-lang="{lang}"]"#)
+}
+
+/// Reads the confirmation in one look: `null` while there is none.
+const CONFIRMATION_JS: &str = r#"
+const card = document.querySelector('[data-testid="confirmation"]');
+if (!card) return null;
+const number = card.querySelector('[data-testid="order-number"]');
+const delivery = card.querySelector('[data-testid="delivery"]');
+return {
+  number: number ? number.textContent.trim() : '',
+  local: number ? number.getAttribute('data-local') : null,
+  delivery: delivery ? delivery.getAttribute('data-state') : null,
+  label: delivery ? delivery.textContent.trim() : '',
+};
+"#;
+
+/// The confirmation as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Confirmation {
+    /// The order number (`order-number`'s text).
+    pub number: String,
+    /// Its `data-local` (`"true"` while it is the kiosk's own number).
+    pub local: Option<String>,
+    /// `delivery`'s `data-state`.
+    pub delivery: Option<String>,
+    /// `delivery`'s text.
+    pub label: String,
+}
+
+impl Confirmation {
+    /// Whether the number is the kiosk's own (not the server's yet).
+    pub fn is_local(&self) -> bool {
+        self.local.as_deref() == Some("true")
+    }
 }
 
 /// A kiosk page in one browser.
@@ -166,16 +210,68 @@ impl<'a> Kiosk<'a> {
         self.browser.click(PLACE_ORDER).await
     }
 
-    /// Waits for the confirmation and returns the order number it shows.
+    /// The confirmation as shown now, `None` while there is none.
+    pub async fn confirmation(&self) -> Result<Option<Confirmation>> {
+        let value = self.browser.execute(CONFIRMATION_JS).await?;
+        serde_json::from_value(value).context("reading the confirmation")
+    }
+
+    /// Waits for a confirmation with a number and a delivery state
+    /// (`queued`, `sent` or `rejected`) and returns it.
+    pub async fn wait_delivery(&self) -> Result<Confirmation> {
+        wait::until(
+            "a confirmation with a number and a delivery state",
+            REACT,
+            || async {
+                let Some(shown) = self.confirmation().await? else {
+                    return Ok(None);
+                };
+                match shown.delivery.as_deref() {
+                    Some("queued" | "sent" | "rejected") if !shown.number.is_empty() => {
+                        Ok(Some(shown))
+                    }
+                    _ => Err(anyhow!("the confirmation shows {shown:?}")),
+                }
+            },
+        )
+        .await
+    }
+
+    /// From the attract screen: taps "Tap to order", adds the product
+    /// card at `index` (modulo their count) of the first screen of the
+    /// menu, places the order and returns the product's id and the
+    /// confirmation once it says how the order goes.
+    pub async fn order_nth(&self, index: usize) -> Result<(String, Confirmation)> {
+        let shown = self.start_order().await?;
+        let id = shown[index % shown.len()].clone();
+        self.add(&id).await?;
+        self.place_order().await?;
+        Ok((id, self.wait_delivery().await?))
+    }
+
+    /// Taps "New order" on the confirmation and waits for the attract
+    /// screen.
+    pub async fn new_order(&self) -> Result<()> {
+        self.browser.click(NEW_ORDER).await?;
+        self.browser.wait_visible(ATTRACT, REACT).await
+    }
+
+    /// Waits for the confirmation to show the server's order number (the
+    /// queued order's local number shows until the server has it) and
+    /// returns it.
     pub async fn wait_confirmation(&self) -> Result<String> {
         self.browser.wait_visible(CONFIRMATION, REACT).await?;
-        wait::until("an order number on the confirmation", REACT, || async {
-            Ok(self
-                .browser
-                .text_content(ORDER_NUMBER)
-                .await?
-                .filter(|number| !number.is_empty()))
-        })
+        wait::until(
+            "the server's order number on the confirmation",
+            REACT,
+            || async {
+                Ok(self
+                    .browser
+                    .text_content(SERVER_ORDER_NUMBER)
+                    .await?
+                    .filter(|number| !number.is_empty()))
+            },
+        )
         .await
     }
 }

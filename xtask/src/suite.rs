@@ -14,6 +14,7 @@ use crate::{paths, sizes};
 
 const APP: &str = "ticketrail-app";
 const WORKER: &str = "ticketrail-worker";
+const OUTBOX: &str = "ticketrail-outbox";
 const E2E: &str = "ticketrail-e2e";
 
 /// Runs the whole suite and prints the summary whether or not it passed.
@@ -55,6 +56,8 @@ fn all_steps(root: &Path, steps: &mut Steps, tally: &mut Tally) -> Result<()> {
             APP,
             "-p",
             WORKER,
+            "-p",
+            OUTBOX,
             "--all-targets",
             "--target",
             WASM_TARGET,
@@ -100,6 +103,8 @@ fn all_steps(root: &Path, steps: &mut Steps, tally: &mut Tally) -> Result<()> {
                     APP,
                     "-p",
                     WORKER,
+                    "-p",
+                    OUTBOX,
                     "--tests",
                 ]),
             tally,

@@ -13,6 +13,7 @@ mod device;
 mod i18n;
 mod live;
 pub mod menu_sync;
+mod outbox;
 mod pages;
 mod service_worker;
 pub mod storage;
@@ -39,6 +40,7 @@ fn App() -> impl IntoView {
         .and_then(|window| window.location().pathname().ok())
         .unwrap_or_default();
     provide_context(live::connect(device::outlet_id(), live::face_of(&path)));
+    provide_context(outbox::OutboxQueue::start());
     view! {
         <Router>
             <Routes fallback=pages::NotFoundPage>

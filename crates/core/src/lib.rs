@@ -16,6 +16,7 @@ pub mod kiosk_flow;
 pub mod menu_sync;
 pub mod money;
 pub mod order_number;
+pub mod outbox;
 pub mod pricing;
 pub mod search;
 pub mod supervisor;

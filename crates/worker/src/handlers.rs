@@ -147,14 +147,18 @@ async fn cache_first(cache_name: &str, request: &Request, path: &str) -> Result<
     Ok(response.into())
 }
 
-/// Answers a page's message. Only `{type: "version"}` exists so far: the
-/// reply `{type, build, cache}` goes to the port the page sent along.
-pub fn message(config: &Config, event: &ExtendableMessageEvent) -> Result<(), JsValue> {
+/// The `type` of a page's message, if it has one.
+pub fn message_type(event: &ExtendableMessageEvent) -> Option<String> {
     // Reflect.get throws on a non-object (a bare string, null): no type then.
-    let kind = Reflect::get(&event.data(), &JsValue::from_str("type"))
+    Reflect::get(&event.data(), &JsValue::from_str("type"))
         .ok()
-        .and_then(|kind| kind.as_string());
-    if kind.as_deref() != Some("version") {
+        .and_then(|kind| kind.as_string())
+}
+
+/// Answers a page's `{type: "version"}`: the reply `{type, build, cache}`
+/// goes to the port the page sent along. Other messages are logged.
+pub fn message(config: &Config, event: &ExtendableMessageEvent) -> Result<(), JsValue> {
+    if message_type(event).as_deref() != Some("version") {
         web_sys::console::warn_2(
             &JsValue::from_str("ticketrail-worker: ignoring message"),
             &event.data(),

@@ -5,9 +5,11 @@
 //!
 //! It keeps one cache per build (`ticketrail-shell-<build>`) holding the app
 //! shell, so a kiosk or kitchen screen starts with the server down, and a new
-//! build replaces the old cache when it activates.
+//! build replaces the old cache when it activates. It also sends the
+//! outbox: every order and kitchen action the pages queued ([`outbox`]).
 
 mod handlers;
+mod outbox;
 pub mod routing;
 pub mod shell;
 
@@ -91,12 +93,31 @@ pub fn on_fetch(event: FetchEvent) -> Option<Promise> {
     }
 }
 
-/// `message`: answers `{type: "version"}` on the message's port with this
-/// worker's build and cache name. Throws (so `event.waitUntil` rejects) when
-/// the request cannot be answered.
+/// `message`: `{type: "drain"}` sends what the outbox holds (the promise is
+/// for `event.waitUntil`); `{type: "version"}` is answered on the message's
+/// port with this worker's build and cache name. Throws (so
+/// `event.waitUntil` rejects) when a request cannot be answered.
 #[wasm_bindgen]
-pub fn on_message(event: ExtendableMessageEvent) -> Result<(), JsValue> {
-    handlers::message(&config()?, &event)
+pub fn on_message(event: ExtendableMessageEvent) -> Result<Promise, JsValue> {
+    if handlers::message_type(&event).as_deref() == Some("drain") {
+        return Ok(drain_promise());
+    }
+    handlers::message(&config()?, &event).map(|()| Promise::resolve(&JsValue::UNDEFINED))
+}
+
+/// `sync` (Background Sync, where the browser has it) and the worker's
+/// start: sends what the outbox holds. The promise is for
+/// `event.waitUntil`; it rejects when the outbox cannot be read, so the
+/// browser retries the sync later.
+#[wasm_bindgen]
+pub fn on_sync() -> Promise {
+    drain_promise()
+}
+
+fn drain_promise() -> Promise {
+    wasm_bindgen_futures::future_to_promise(async {
+        logged("sending the order queue failed", outbox::drain().await)
+    })
 }
 
 /// Logs a failed lifecycle step to the worker's console (the browser only

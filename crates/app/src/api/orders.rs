@@ -1,16 +1,11 @@
-//! Orders: placing one from the kiosk, moving one along from the kitchen,
-//! and the polling feed. Every write carries its idempotency key, so a
-//! retry after a lost answer never creates a second order or move.
+//! Orders: moving one along from the kitchen, and the polling feed. Orders
+//! themselves are placed through the outbox (the service worker sends
+//! them, see `crate::outbox`). Every write carries its idempotency key, so
+//! a retry after a lost answer never creates a second move.
 
-use ticketrail_protocol::{Order, OrderStatus, PlaceOrder, StatusChange};
+use ticketrail_protocol::{Order, OrderStatus, StatusChange};
 
 use super::{get_json, post_json, ApiError};
-
-/// `POST /api/orders/` with `Idempotency-Key: <client_order_id>`; the
-/// server's order (its number, its prices) comes back.
-pub async fn place_order(order: &PlaceOrder) -> Result<Order, ApiError> {
-    post_json("/api/orders/", order, Some(&order.client_order_id)).await
-}
 
 /// `POST /api/orders/{id}/status`; repeating a `request_id` is a no-op
 /// that returns the order again.

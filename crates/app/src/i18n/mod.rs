@@ -194,23 +194,31 @@ texts! {
         "Total pesanan tidak dapat dihitung di sini. Silakan minta bantuan staf kami.",
         "لا يمكننا حساب مجموع هذا الطلب هنا. يرجى سؤال موظفينا.",
     ],
-    /// Placing failed: the server could not be reached.
-    OrderUnreachable => [
-        "We couldn't reach the kitchen. Your order is still here, so please try again.",
-        "Kami tidak dapat terhubung ke dapur. Pesanan Anda masih tersimpan, silakan coba lagi.",
-        "تعذّر الاتصال بالمطبخ. طلبك ما زال هنا، يرجى المحاولة مرة أخرى.",
+    /// The order could not even be saved on this screen.
+    OrderNotSaved => [
+        "We couldn't save your order on this screen. Please ask our staff.",
+        "Pesanan Anda tidak dapat disimpan di layar ini. Silakan minta bantuan staf kami.",
+        "تعذّر حفظ طلبك على هذه الشاشة. يرجى سؤال موظفينا.",
     ],
-    /// Placing failed: the server refused the order.
-    OrderRefused => [
-        "The kitchen couldn't accept this order. Please check your items or ask our staff.",
-        "Dapur tidak dapat menerima pesanan ini. Silakan periksa pesanan Anda atau minta bantuan staf kami.",
-        "لم يتمكن المطبخ من قبول هذا الطلب. يرجى مراجعة طلبك أو سؤال موظفينا.",
+    /// The order is queued on the kiosk, not yet at the kitchen.
+    DeliveryQueued => [
+        "Queued, will send when back online",
+        "Dalam antrean, akan dikirim saat kembali online",
+        "في قائمة الانتظار، سيُرسل عند عودة الاتصال",
     ],
-    /// Placing failed: the answer made no sense.
-    OrderGarbled => [
-        "Something went wrong while sending your order. Please try again.",
-        "Terjadi kesalahan saat mengirim pesanan. Silakan coba lagi.",
-        "حدث خطأ أثناء إرسال طلبك. يرجى المحاولة مرة أخرى.",
+    /// The server has the order.
+    DeliverySent => ["Sent to kitchen", "Terkirim ke dapur", "أُرسل إلى المطبخ"],
+    /// The server refused the queued order.
+    DeliveryRejected => [
+        "The kitchen couldn't accept this order. Please ask our staff",
+        "Dapur tidak dapat menerima pesanan ini. Silakan minta bantuan staf kami",
+        "لم يتمكن المطبخ من قبول هذا الطلب. يرجى سؤال موظفينا",
+    ],
+    /// Top bar: orders queued on this kiosk, not yet sent ({} = how many).
+    OrdersWaiting => [
+        "{} waiting to send",
+        "{} menunggu dikirim",
+        "{} بانتظار الإرسال",
     ],
     /// Retry button.
     TryAgain => ["Try again", "Coba lagi", "حاول مرة أخرى"],

@@ -9,7 +9,6 @@ use ticketrail_core::{format_money, LineId, PricingError, Quote, Screen};
 
 use super::cart_notice::CartNoticeView;
 use super::{clock_ms, timestamp, use_kiosk, Kiosk};
-use crate::api::ApiError;
 use crate::i18n::{localized, Key};
 
 /// The cart priced now: `None` while the menu is not loaded.
@@ -266,7 +265,7 @@ fn PlaceButton(quote: Memo<Priced>) -> impl IntoView {
     }
 }
 
-/// Why placing failed, with a retry that resends the same order.
+/// Why the order could not be queued, with a retry of the same order.
 #[component]
 fn OrderError() -> impl IntoView {
     let kiosk = use_kiosk();
@@ -274,8 +273,8 @@ fn OrderError() -> impl IntoView {
         let err = kiosk.order_error.get()?;
         let lang = kiosk.lang.get();
         Some(view! {
-            <div class="order-error" data-testid="order-error" role="alert">
-                <p class="order-error__message">{lang.text(error_key(&err))}</p>
+            <div class="order-error" data-testid="order-error" role="alert" title=err.to_string()>
+                <p class="order-error__message">{lang.text(Key::OrderNotSaved)}</p>
                 <button type="button" class="button button--small" on:click=move |_| kiosk.place()>
                     {lang.text(Key::TryAgain)}
                 </button>
@@ -298,37 +297,5 @@ fn total_text(kiosk: Kiosk, quote: &Priced) -> String {
             .map(|currency| format_money(quote.total_amount, &currency))
             .unwrap_or_else(|| "—".to_owned()),
         _ => "—".to_owned(),
-    }
-}
-
-/// The customer-facing explanation of a failed placement: the server's own
-/// message is for staff and in English, so it is not shown.
-fn error_key(err: &ApiError) -> Key {
-    match err {
-        ApiError::Unreachable => Key::OrderUnreachable,
-        ApiError::Server { status, .. } if (400..500).contains(status) => Key::OrderRefused,
-        ApiError::Server { .. } | ApiError::Decode(_) => Key::OrderGarbled,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn server(status: u16) -> ApiError {
-        ApiError::Server {
-            status,
-            code: "x".into(),
-            message: "x".into(),
-        }
-    }
-
-    #[test]
-    fn errors_map_to_what_the_customer_can_do() {
-        assert_eq!(error_key(&ApiError::Unreachable), Key::OrderUnreachable);
-        assert_eq!(error_key(&server(422)), Key::OrderRefused);
-        assert_eq!(error_key(&server(409)), Key::OrderRefused);
-        assert_eq!(error_key(&server(503)), Key::OrderGarbled);
-        assert_eq!(error_key(&ApiError::Decode("x".into())), Key::OrderGarbled);
     }
 }

@@ -1,6 +1,8 @@
-//! The confirmation screen: the server's order number, "we'll call your
-//! number", and the order's live status from the shared feed, until the
-//! kiosk goes back to the attract screen.
+//! The confirmation screen: the order number (a local one while the order
+//! is queued on the kiosk, the server's once it has it), where the order
+//! stands ([`DeliveryLine`]), "we'll call your number", and once the
+//! kitchen has it, its live status from the shared feed, until the kiosk
+//! goes back to the attract screen.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +10,7 @@ use leptos::prelude::*;
 use ticketrail_core::format_money;
 use ticketrail_protocol::{Order, OrderStatus};
 
+use super::delivery::DeliveryLine;
 use super::use_kiosk;
 use crate::i18n::{localized, Key};
 use crate::live::LiveFeed;
@@ -37,23 +40,34 @@ pub fn ConfirmationScreen() -> impl IntoView {
                     </svg>
                     <h1 class="confirmation__title">{move || text(Key::ThankYou)}</h1>
                     <p class="confirmation__eyebrow">{move || text(Key::YourNumber)}</p>
-                    <p class="confirmation__number" data-testid="order-number">
-                        {move || order().map(|order| order.order_number)}
+                    <p
+                        class="confirmation__number"
+                        data-testid="order-number"
+                        data-local=move || order().is_none().to_string()
+                    >
+                        {move || {
+                            order()
+                                .map(|order| order.order_number)
+                                .or_else(|| kiosk.queued.get().map(|queued| queued.local_number))
+                        }}
                     </p>
+                    <DeliveryLine />
                     <p class="confirmation__lead">{move || text(Key::CallYourNumber)}</p>
                 </div>
                 <div class="confirmation__detail">
-                    <p
-                        class="status-pill"
-                        data-testid="order-status"
-                        data-status=status_slug
-                        role="status"
-                        aria-live="polite"
-                    >
-                        <span class="status-pill__dot" aria-hidden="true"></span>
-                        {move || status.get().map(|status| text(status_key(status)))}
-                    </p>
-                    <Progress status=status />
+                    <Show when=move || status.with(Option::is_some)>
+                        <p
+                            class="status-pill"
+                            data-testid="order-status"
+                            data-status=status_slug
+                            role="status"
+                            aria-live="polite"
+                        >
+                            <span class="status-pill__dot" aria-hidden="true"></span>
+                            {move || status.get().map(|status| text(status_key(status)))}
+                        </p>
+                        <Progress status=status />
+                    </Show>
                     {move || order().map(|order| view! { <Receipt order=order /> })}
                     <button
                         type="button"

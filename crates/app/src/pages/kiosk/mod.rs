@@ -15,6 +15,7 @@ mod cart;
 mod cart_notice;
 mod catalog;
 mod confirmation;
+mod delivery;
 mod idle;
 mod language;
 mod menu;
@@ -31,16 +32,20 @@ use std::time::Duration;
 
 use leptos::ev;
 use leptos::prelude::*;
+use ticketrail_core::outbox::Write;
 use ticketrail_core::{Cart, KioskFlow, Quote, Screen, Timers};
+use ticketrail_outbox::OutboxError;
 use ticketrail_protocol::{Order, PlaceOrder, Timestamp};
 
-use crate::api::{self, ApiError};
 use crate::components::{Face, Shell};
 use crate::device;
 use crate::i18n::Lang;
+use crate::live::LiveFeed;
+use crate::outbox::OutboxQueue;
 
 use cart_notice::CartNotice;
 use catalog::Catalog;
+use delivery::Queued;
 use menu_state::{MenuState, SyncStatus};
 use price_check::{price_check, PriceCheck};
 use search::MenuSearch;
@@ -51,6 +56,9 @@ const TIMERS_KEY: &str = "ticketrail.kiosk.timers";
 /// The longest delay `setTimeout` takes (2^31 - 1 ms); a later deadline is
 /// reached by waking early and asking the flow again.
 const MAX_TIMEOUT_MS: u64 = i32::MAX as u64;
+
+/// The confirmation once it says where the order stands.
+const CONFIRMED: &str = r#"[data-testid="delivery"]"#;
 
 /// How long "Place order" waits for the menu sync that checks prices
 /// before sending as it is (the server prices from its own data anyway).
@@ -84,10 +92,16 @@ struct Kiosk {
     /// The total the customer agreed to when the order was sent (amount,
     /// currency), to compare with the server's.
     shown_total: RwSignal<Option<(i64, String)>>,
-    /// The server's answer to the placed order.
+    /// The order queued last, until the next customer.
+    queued: RwSignal<Option<Queued>>,
+    /// The server's answer to it, once the service worker delivered it.
     placed: RwSignal<Option<Order>>,
-    /// Why the last attempt to place failed, until the next attempt.
-    order_error: RwSignal<Option<ApiError>>,
+    /// Why the last order could not be queued, until the next attempt.
+    order_error: RwSignal<Option<OutboxError>>,
+    /// The writes queued on this device.
+    outbox: OutboxQueue,
+    /// The outlet's live feed (is the server reachable?).
+    feed: LiveFeed,
     /// Whether the staff area is open.
     staff_open: RwSignal<bool>,
     /// Staff's limit (hours) past which the menu counts as stale.
@@ -118,8 +132,11 @@ impl Kiosk {
             cart_notice,
             price_confirm: RwSignal::new(None),
             shown_total: RwSignal::new(None),
+            queued: RwSignal::new(None),
             placed: RwSignal::new(None),
             order_error: RwSignal::new(None),
+            outbox: expect_context::<OutboxQueue>(),
+            feed: expect_context::<LiveFeed>(),
             staff_open: RwSignal::new(false),
             stale_limit_hours: RwSignal::new(staff::saved_limit()),
             now_ms: RwSignal::new(clock_ms()),
@@ -170,13 +187,15 @@ impl Kiosk {
             .ok()
     }
 
-    /// "Place order": first brings the menu up to date, so a price that
-    /// changed unheard is caught now; if that moved the total, the
-    /// customer confirms the new one ([`PriceConfirm`](price_confirm))
-    /// before anything is sent. When the sync cannot be had (offline) the
-    /// order goes as it is: the server prices it, and the confirmation
-    /// says so if its total differs.
+    /// "Place order": while the server answers, first brings the menu up
+    /// to date, so a price that changed unheard is caught now; if that
+    /// moved the total, the customer confirms the new one
+    /// ([`PriceConfirm`](price_confirm)) before the order is queued. Offline
+    /// (or when the sync cannot be had) the order is queued at once as it
+    /// is: the server prices it, and the confirmation says so if its total
+    /// differs.
     fn place(&self) {
+        let started = perf::now();
         let Some(seen) = self.quote_now() else {
             return;
         };
@@ -189,15 +208,19 @@ impl Kiosk {
             return;
         }
         self.order_error.set(None);
+        if !self.feed.connection.get_untracked().in_contact() {
+            self.send(&seen, started);
+            return;
+        }
         let kiosk = *self;
         leptos::task::spawn_local(async move {
             if !kiosk.menu.sync_now(PRICE_CHECK_WITHIN).await {
-                kiosk.send(&seen);
+                kiosk.send(&seen, started);
                 return;
             }
             match kiosk.quote_now() {
                 Some(now) if !now.lines.is_empty() => match price_check(&seen, &now) {
-                    None => kiosk.send(&now),
+                    None => kiosk.send(&now, started),
                     Some(check) => {
                         kiosk.price_confirm.set(Some(check));
                         kiosk.flow.update(|flow| flow.place_failed(clock_ms()));
@@ -212,6 +235,7 @@ impl Kiosk {
 
     /// The customer accepted the new total: send the cart now.
     fn accept_new_total(&self) {
+        let started = perf::now();
         if self
             .price_confirm
             .try_update(Option::take)
@@ -230,15 +254,17 @@ impl Kiosk {
                 .unwrap_or(false)
         {
             self.order_error.set(None);
-            self.send(&now);
+            self.send(&now, started);
         }
     }
 
-    /// Sends the cart while placing; `agreed` is the quote the customer
-    /// last saw, kept to compare with the server's total. The cart's
-    /// submission id is reused by every retry and by the send after a
-    /// price confirmation, so a lost answer can never make a second order.
-    fn send(&self, agreed: &Quote) {
+    /// Queues the cart while placing; `agreed` is the quote the customer
+    /// last saw, kept to compare with the server's total; `started` is when
+    /// the customer tapped (for the [`perf::ORDER_QUEUED`] measure). The
+    /// cart's submission id is the order's idempotency key: the service
+    /// worker repeats it on every retry, so a lost answer can never make a
+    /// second order.
+    fn send(&self, agreed: &Quote, started: f64) {
         let Some(catalog) = self.catalog.get_untracked() else {
             self.flow.update(|flow| flow.place_failed(clock_ms()));
             return;
@@ -264,31 +290,30 @@ impl Kiosk {
             master_version: Some(catalog.version),
             placed_at: timestamp(now),
         };
+        let local_number = delivery::local_number(&order.client_order_id);
+        let queued = Queued {
+            key: order.client_order_id.clone(),
+            local_number: local_number.clone(),
+        };
+        let write = Write::PlaceOrder {
+            order,
+            shown_total: agreed.total_amount,
+            local_number,
+        };
         let kiosk = *self;
         leptos::task::spawn_local(async move {
-            let answer = api::orders::place_order(&order).await;
-            let now = clock_ms();
-            match answer {
-                Ok(placed) => {
-                    // Charged another total: the server's menu moved on
-                    // again after the check; catch up.
-                    let shown = kiosk.shown_total.get_untracked();
-                    if shown.is_some_and(|shown| confirmation::price_changed(&shown, &placed)) {
-                        kiosk.menu.refresh();
-                    }
-                    kiosk.placed.set(Some(placed));
+            match kiosk.outbox.enqueue(write).await {
+                Ok(_) => {
+                    kiosk.placed.set(None);
+                    kiosk.queued.set(Some(queued));
                     kiosk.cart.update(Cart::clear);
                     kiosk.cart_notice.set(None);
-                    kiosk.flow.update(|flow| flow.placed(now));
+                    kiosk.flow.update(|flow| flow.placed(clock_ms()));
+                    perf::measure_when_shown(perf::ORDER_QUEUED, started, CONFIRMED).await;
                 }
                 Err(err) => {
-                    // Refused over a dish: this screen's menu is behind
-                    // the server's; catch up so the cart shows what changed.
-                    if matches!(&err, ApiError::Server { code, .. } if code == "unknown_product") {
-                        kiosk.menu.refresh();
-                    }
                     kiosk.order_error.set(Some(err));
-                    kiosk.flow.update(|flow| flow.place_failed(now));
+                    kiosk.flow.update(|flow| flow.place_failed(clock_ms()));
                 }
             }
         });
@@ -330,6 +355,7 @@ impl Kiosk {
         self.cart_notice.set(None);
         self.price_confirm.set(None);
         self.shown_total.set(None);
+        self.queued.set(None);
         self.placed.set(None);
         self.order_error.set(None);
         self.staff_open.set(false);
@@ -351,6 +377,7 @@ pub fn KioskPage() -> impl IntoView {
     let timers = device::load::<Timers>(TIMERS_KEY).unwrap_or_default();
     let kiosk = Kiosk::new(timers);
     provide_context(kiosk);
+    delivery::follow_queued_order(kiosk);
     use_document_language(kiosk.lang);
     use_flow_timer(kiosk);
     use_touch_anywhere(kiosk);
@@ -362,6 +389,7 @@ pub fn KioskPage() -> impl IntoView {
     });
     let toolbar = Box::new(|| {
         view! {
+            <delivery::OutboxPill />
             <sync_status::SyncPill />
             <language::LanguageSwitch />
             <staff::StaffButton />

@@ -14,8 +14,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::json;
 use ticketrail_core::search::SearchIndex;
-use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 
 use super::catalog::Catalog;
 use super::menu::dish_card;
@@ -220,13 +218,11 @@ pub fn SearchResults() -> impl IntoView {
 /// still measured (to the frame that showed it). It gives up once the field
 /// holds another query: that keystroke gets its own measure.
 async fn measure_when_shown(kiosk: Kiosk, query: String, started: f64) {
-    const MICROTASKS: usize = 64;
-    const FRAMES: usize = 120;
-    for attempt in 0..MICROTASKS + FRAMES {
-        let waited = if attempt < MICROTASKS {
-            next_microtask().await
+    for attempt in 0..perf::MICROTASKS + perf::FRAMES {
+        let waited = if attempt < perf::MICROTASKS {
+            perf::next_microtask().await
         } else {
-            next_frame().await
+            perf::next_frame().await
         };
         if waited.is_err() || kiosk.query.with_untracked(|now| *now != query) {
             return;
@@ -254,25 +250,6 @@ fn shown_results(query: &str) -> Option<u64> {
             .and_then(|count| count.parse().ok())
             .unwrap_or(0)
     })
-}
-
-/// Resumes on the next microtask (an already-resolved promise).
-async fn next_microtask() -> Result<JsValue, JsValue> {
-    JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL)).await
-}
-
-/// Resumes at the next animation frame.
-async fn next_frame() -> Result<JsValue, JsValue> {
-    let frame = js_sys::Promise::new(&mut |resolve, reject| {
-        let asked = web_sys::window()
-            .map(|window| window.request_animation_frame(&resolve).is_ok())
-            .unwrap_or(false);
-        if !asked {
-            // No frames to wait for: give up rather than hang.
-            let _ = reject.call0(&JsValue::NULL);
-        }
-    });
-    JsFuture::from(frame).await
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use leptos::html;
 use leptos::prelude::*;
 use ticketrail_core::menu_sync::{staleness, Staleness};
 
+use super::delivery::StaffQueue;
 use super::menu_state::SyncStatus;
 use super::sync_status::ProgressBar;
 use super::{clock_ms, timestamp, use_kiosk, Kiosk};
@@ -194,6 +195,7 @@ fn StaffDialog() -> impl IntoView {
                 <section class="staff__section">
                     <Redownload />
                 </section>
+                <StaffQueue />
             </div>
         </div>
     }

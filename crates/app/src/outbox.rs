@@ -1,0 +1,220 @@
+//! The page's side of the outbox: every write is queued in IndexedDB
+//! ([`ticketrail_outbox`]) before the screen says anything, and the service
+//! worker sends it. This module queues, keeps the screen's view of the
+//! queue current, and nudges the worker:
+//!
+//! - after queueing, and at app start, on `online`, when the page becomes
+//!   visible and every [`NUDGE_EVERY`] while anything is pending, it posts
+//!   `{type: "drain"}` to the worker and registers a Background Sync
+//!   (`ticketrail-outbox`) where the browser has it, so the worker sends
+//!   even if this page closes;
+//! - the worker posts `{type: "outbox"}` after each send; the queue is read
+//!   again then (and after each nudge), into [`OutboxQueue::contents`].
+//!
+//! Nothing here sends to the server: the page never waits on the network to
+//! accept a write.
+
+use std::{cell::RefCell, rc::Rc, time::Duration};
+
+use leptos::{ev, prelude::*, task::spawn_local};
+use ticketrail_core::outbox::{Entry, Write};
+use ticketrail_outbox::{Contents, Outbox, OutboxError};
+use ticketrail_protocol::Order;
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+
+/// While anything is pending the worker is nudged this often (for browsers
+/// without Background Sync, and workers the browser stopped).
+const NUDGE_EVERY: Duration = Duration::from_secs(15);
+/// The Background Sync tag the worker listens for.
+const SYNC_TAG: &str = "ticketrail-outbox";
+
+thread_local! {
+    static DB: RefCell<Option<Rc<Outbox>>> = const { RefCell::new(None) };
+}
+
+/// The open outbox, opened once per page.
+async fn db() -> Result<Rc<Outbox>, OutboxError> {
+    if let Some(db) = DB.with(|db| db.borrow().clone()) {
+        return Ok(db);
+    }
+    let db = Rc::new(Outbox::open().await?);
+    DB.with(|slot| *slot.borrow_mut() = Some(Rc::clone(&db)));
+    Ok(db)
+}
+
+/// The screen's handle on the queue, shared through context.
+#[derive(Debug, Clone, Copy)]
+pub struct OutboxQueue {
+    /// What the queue holds, as last read.
+    pub contents: ReadSignal<Contents>,
+    set_contents: WriteSignal<Contents>,
+    /// The last storage failure, for staff (`None` while it works).
+    pub failure: ReadSignal<Option<OutboxError>>,
+    set_failure: WriteSignal<Option<OutboxError>>,
+}
+
+impl OutboxQueue {
+    /// Reads the queue, listens to the worker and the page's events, and
+    /// nudges the worker for the life of the page.
+    pub fn start() -> Self {
+        let (contents, set_contents) = signal(Contents::default());
+        let (failure, set_failure) = signal(None);
+        let queue = Self {
+            contents,
+            set_contents,
+            failure,
+            set_failure,
+        };
+        listen_to_worker(queue);
+        // The listeners live as long as the page.
+        let _online = window_event_listener(ev::online, move |_| queue.nudge());
+        let _visible = window_event_listener(ev::visibilitychange, move |_| {
+            if !document().hidden() {
+                queue.nudge();
+            }
+        });
+        // A handle that lives as long as the page: never cleared.
+        let _nudging = set_interval_with_handle(
+            move || {
+                if queue.contents.with_untracked(has_pending) {
+                    queue.nudge();
+                }
+            },
+            NUDGE_EVERY,
+        );
+        queue.nudge();
+        queue
+    }
+
+    /// Queues `write` now; once this returns the write is durable and will
+    /// be sent, whatever happens to this page.
+    pub async fn enqueue(&self, write: Write) -> Result<Entry, OutboxError> {
+        let result = async { db().await?.enqueue(write, js_sys::Date::now()).await }.await;
+        match &result {
+            Ok(_) => {
+                self.set_failure.set(None);
+                self.nudge();
+            }
+            Err(err) => self.set_failure.set(Some(err.clone())),
+        }
+        result
+    }
+
+    /// The server's order for the write with idempotency key `key`, once
+    /// it was delivered.
+    pub async fn ack(&self, key: &str) -> Option<Order> {
+        db().await.ok()?.ack(key).await.ok().flatten()
+    }
+
+    /// Staff's "retry now" for entry `seq`.
+    pub fn retry_now(&self, seq: u64) {
+        let queue = *self;
+        spawn_local(async move {
+            let result = async { db().await?.retry_now(seq, js_sys::Date::now()).await }.await;
+            if let Err(err) = result {
+                queue.set_failure.set(Some(err));
+            }
+            queue.nudge();
+        });
+    }
+
+    /// Asks the worker to send what is queued, and reads the queue again.
+    pub fn nudge(&self) {
+        ask_worker_to_drain();
+        self.refresh();
+    }
+
+    /// Reads the queue into [`OutboxQueue::contents`].
+    fn refresh(&self) {
+        let queue = *self;
+        spawn_local(async move {
+            match async { db().await?.contents().await }.await {
+                Ok(contents) => queue.set_contents.set(contents),
+                Err(err) => queue.set_failure.set(Some(err)),
+            }
+        });
+    }
+}
+
+/// Whether anything waits to be sent.
+fn has_pending(contents: &Contents) -> bool {
+    ticketrail_core::outbox::head(&contents.entries).is_some()
+}
+
+/// Re-reads the queue whenever the worker says it changed.
+fn listen_to_worker(queue: OutboxQueue) {
+    let Some(container) = service_workers() else {
+        return;
+    };
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let kind = js_sys::Reflect::get(&event.data(), &JsValue::from_str("type"))
+                .ok()
+                .and_then(|kind| kind.as_string());
+            if kind.as_deref() == Some("outbox") {
+                queue.refresh();
+            }
+        });
+    let added =
+        container.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+    if added.is_ok() {
+        // Lives as long as the page.
+        on_message.forget();
+    }
+}
+
+/// `navigator.serviceWorker`, where the page may use one (secure contexts).
+fn service_workers() -> Option<web_sys::ServiceWorkerContainer> {
+    let navigator = web_sys::window()?.navigator();
+    js_sys::Reflect::has(&navigator, &JsValue::from_str("serviceWorker"))
+        .unwrap_or(false)
+        .then(|| navigator.service_worker())
+}
+
+/// Posts `{type: "drain"}` to the active worker (controlling this page or
+/// not) and registers a Background Sync where the browser has it. Without
+/// a worker yet, the one being installed drains when it starts.
+fn ask_worker_to_drain() {
+    let Some(container) = service_workers() else {
+        return;
+    };
+    let Ok(ready) = container.ready() else {
+        return;
+    };
+    spawn_local(async move {
+        let Ok(registration) = wasm_bindgen_futures::JsFuture::from(ready).await else {
+            return;
+        };
+        let Ok(registration) = registration.dyn_into::<web_sys::ServiceWorkerRegistration>() else {
+            return;
+        };
+        if let Some(worker) = registration.active() {
+            let message = js_sys::Object::new();
+            if js_sys::Reflect::set(&message, &"type".into(), &"drain".into()).is_ok() {
+                // A worker that is going away is replaced by one that
+                // drains when it starts.
+                let _ = worker.post_message(&message);
+            }
+        }
+        register_sync(&registration).await;
+    });
+}
+
+/// `registration.sync.register(SYNC_TAG)`, called by name: Background Sync
+/// is not in every browser (nor in web-sys's stable API).
+async fn register_sync(registration: &web_sys::ServiceWorkerRegistration) {
+    let Ok(sync) = js_sys::Reflect::get(registration, &JsValue::from_str("sync")) else {
+        return;
+    };
+    let register = js_sys::Reflect::get(&sync, &JsValue::from_str("register"))
+        .ok()
+        .and_then(|register| register.dyn_into::<js_sys::Function>().ok());
+    let Some(promise) = register
+        .and_then(|register| register.call1(&sync, &JsValue::from_str(SYNC_TAG)).ok())
+        .and_then(|promise| promise.dyn_into::<js_sys::Promise>().ok())
+    else {
+        return;
+    };
+    // A refused registration leaves the other triggers.
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

@@ -1,0 +1,350 @@
+//! The outbox in IndexedDB, shared by the page (which queues writes and
+//! shows them) and the service worker (which sends them): a thin adapter
+//! over `rexie` that runs the core's [`ticketrail_core::outbox`] decisions
+//! inside IndexedDB transactions.
+//!
+//! Database [`DB_NAME`] holds two stores:
+//!
+//! - `entries`: one record per queued write, `{seq, json}`, keyed by an
+//!   auto-increment `seq` (the queue order) with the [`Entry`] as JSON;
+//! - `acks`: the server's answer to each delivered order, `{key, json, at}`
+//!   keyed by its idempotency key, so the page that queued it learns the
+//!   server's order number even when it was closed while it was sent.
+//!
+//! Every decision that must not race (lease the head, settle a send) reads
+//! and writes in one read-write transaction: IndexedDB runs overlapping
+//! read-write transactions one after another, across tabs and the worker,
+//! so two triggers can never both lease the same entry. A delivered entry
+//! is deleted in the same transaction that stores its ack.
+//!
+//! A record that does not read (damaged, or written by another version) is
+//! never deleted or sent: it is reported in [`Contents::unreadable`] for a
+//! person, and the queue stops before it when it is the head, because
+//! sending what comes after it would break the order.
+
+use rexie::{ObjectStore, Rexie, TransactionMode};
+use serde::Serialize;
+use ticketrail_core::outbox::{self, Entry, Next, Sent, Settle, Write};
+use ticketrail_protocol::Order;
+use wasm_bindgen::JsValue;
+
+/// The outbox database.
+pub const DB_NAME: &str = "ticketrail-outbox";
+/// Its layout version. Not 1: a bare `indexedDB.open(name)` creates that,
+/// with no stores.
+const DB_VERSION: u32 = 2;
+const ENTRIES: &str = "entries";
+const ACKS: &str = "acks";
+
+/// Why the outbox could not be used. The text is for restaurant staff; the
+/// browser's own words follow in parentheses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OutboxError {
+    /// IndexedDB could not be opened or used.
+    #[error("This screen cannot use its order queue ({0}). Check that the browser is not in private mode and the disk has space.")]
+    Unavailable(String),
+    /// A read or write failed; nothing of a failed write was saved.
+    #[error("The order queue on this screen could not be read or saved ({0}).")]
+    Storage(String),
+}
+
+fn storage(err: impl std::fmt::Display) -> OutboxError {
+    OutboxError::Storage(err.to_string())
+}
+
+/// Everything queued.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Contents {
+    /// The readable entries, in queue order.
+    pub entries: Vec<Entry>,
+    /// Keys of records that do not read; they block the queue from their
+    /// place on.
+    pub unreadable: Vec<u64>,
+}
+
+/// A stored record of `acks`.
+struct AckRecord {
+    key: String,
+    json: String,
+    at: f64,
+}
+
+/// The open outbox.
+pub struct Outbox {
+    db: Rexie,
+}
+
+impl Outbox {
+    /// Opens (or creates) [`DB_NAME`].
+    pub async fn open() -> Result<Self, OutboxError> {
+        Self::open_named(DB_NAME).await
+    }
+
+    /// Opens (or creates) the outbox database `name` (tests use their own).
+    pub async fn open_named(name: &str) -> Result<Self, OutboxError> {
+        Rexie::builder(name)
+            .version(DB_VERSION)
+            .add_object_store(
+                ObjectStore::new(ENTRIES)
+                    .key_path("seq")
+                    .auto_increment(true),
+            )
+            .add_object_store(ObjectStore::new(ACKS).key_path("key"))
+            .build()
+            .await
+            .map(|db| Self { db })
+            .map_err(|err| OutboxError::Unavailable(err.to_string()))
+    }
+
+    /// Queues `write` at `now`; the entry is durable when this returns.
+    pub async fn enqueue(&self, write: Write, now: f64) -> Result<Entry, OutboxError> {
+        let transaction = self
+            .db
+            .transaction(&[ENTRIES], TransactionMode::ReadWrite)
+            .map_err(storage)?;
+        let store = transaction.store(ENTRIES).map_err(storage)?;
+        let mut entry = outbox::queued(0, write, now);
+        // Without `seq` the store generates it; the JSON's copy is ignored.
+        let record = js_object(&[("json", JsValue::from_str(&to_json(&entry)?))])?;
+        let key = store.add(&record, None).await.map_err(storage)?;
+        transaction.done().await.map_err(storage)?;
+        entry.seq = key_seq(&key)?;
+        Ok(entry)
+    }
+
+    /// Everything queued, in order.
+    pub async fn contents(&self) -> Result<Contents, OutboxError> {
+        let transaction = self
+            .db
+            .transaction(&[ENTRIES], TransactionMode::ReadOnly)
+            .map_err(storage)?;
+        let store = transaction.store(ENTRIES).map_err(storage)?;
+        let values = store.get_all(None, None).await.map_err(storage)?;
+        Ok(read_contents(values))
+    }
+
+    /// Leases the head for `holder` at `now` when it is due and free, in
+    /// one transaction: a concurrent trigger waits for it and then sees the
+    /// lease. An unreadable record at the head stops the queue.
+    pub async fn lease_next(&self, holder: &str, now: f64) -> Result<Next, OutboxError> {
+        let transaction = self
+            .db
+            .transaction(&[ENTRIES], TransactionMode::ReadWrite)
+            .map_err(storage)?;
+        let store = transaction.store(ENTRIES).map_err(storage)?;
+        let contents = read_contents(store.get_all(None, None).await.map_err(storage)?);
+        let head = outbox::head(&contents.entries).map(|entry| entry.seq);
+        let blocked = contents
+            .unreadable
+            .iter()
+            .any(|bad| head.is_none_or(|head| *bad < head));
+        if blocked {
+            transaction.done().await.map_err(storage)?;
+            return Ok(Next::Idle);
+        }
+        let next = outbox::lease(&contents.entries, holder, now);
+        if let Next::Send(entry) = &next {
+            store
+                .put(&entry_record(entry)?, None)
+                .await
+                .map_err(storage)?;
+        }
+        transaction.done().await.map_err(storage)?;
+        Ok(next)
+    }
+
+    /// Settles `holder`'s send of entry `seq` (see
+    /// [`outbox::settle`]): deletes a delivered entry and stores its ack
+    /// (`order`, the server's answer to a placed order) in the same
+    /// transaction, or stores it back pending or rejected.
+    pub async fn settle(
+        &self,
+        seq: u64,
+        holder: &str,
+        result: &Sent,
+        order: Option<&Order>,
+        now: f64,
+        jitter: f64,
+    ) -> Result<Settle, OutboxError> {
+        let transaction = self
+            .db
+            .transaction(&[ENTRIES, ACKS], TransactionMode::ReadWrite)
+            .map_err(storage)?;
+        let entries = transaction.store(ENTRIES).map_err(storage)?;
+        let stored = entries
+            .get(seq_key(seq))
+            .await
+            .map_err(storage)?
+            .and_then(|value| read_entry(value).ok());
+        let settle = outbox::settle(stored.as_ref(), holder, result, now, jitter);
+        match &settle {
+            Settle::Delete => {
+                entries.delete(seq_key(seq)).await.map_err(storage)?;
+                if let (Some(entry), Some(order)) = (&stored, order) {
+                    let ack = AckRecord {
+                        key: entry.write.key().to_owned(),
+                        json: to_json(order)?,
+                        at: now,
+                    };
+                    let record = js_object(&[
+                        ("key", JsValue::from_str(&ack.key)),
+                        ("json", JsValue::from_str(&ack.json)),
+                        ("at", JsValue::from_f64(ack.at)),
+                    ])?;
+                    transaction
+                        .store(ACKS)
+                        .map_err(storage)?
+                        .put(&record, None)
+                        .await
+                        .map_err(storage)?;
+                }
+            }
+            Settle::Store(entry) => {
+                entries
+                    .put(&entry_record(entry)?, None)
+                    .await
+                    .map_err(storage)?;
+            }
+            Settle::Ignore => {}
+        }
+        transaction.done().await.map_err(storage)?;
+        Ok(settle)
+    }
+
+    /// Staff's "retry now" for entry `seq` (see [`outbox::retry_now`]).
+    pub async fn retry_now(&self, seq: u64, now: f64) -> Result<(), OutboxError> {
+        let transaction = self
+            .db
+            .transaction(&[ENTRIES], TransactionMode::ReadWrite)
+            .map_err(storage)?;
+        let store = transaction.store(ENTRIES).map_err(storage)?;
+        let stored = store
+            .get(seq_key(seq))
+            .await
+            .map_err(storage)?
+            .and_then(|value| read_entry(value).ok());
+        if let Some(next) = stored.and_then(|entry| outbox::retry_now(&entry, now)) {
+            store
+                .put(&entry_record(&next)?, None)
+                .await
+                .map_err(storage)?;
+        }
+        transaction.done().await.map_err(storage)?;
+        Ok(())
+    }
+
+    /// The server's order for the write with idempotency key `key`, once
+    /// delivered.
+    pub async fn ack(&self, key: &str) -> Result<Option<Order>, OutboxError> {
+        let transaction = self
+            .db
+            .transaction(&[ACKS], TransactionMode::ReadOnly)
+            .map_err(storage)?;
+        let store = transaction.store(ACKS).map_err(storage)?;
+        let Some(value) = store.get(JsValue::from_str(key)).await.map_err(storage)? else {
+            return Ok(None);
+        };
+        let record = read_ack(&value)?;
+        serde_json::from_str(&record.json)
+            .map(Some)
+            .map_err(storage)
+    }
+
+    /// Deletes the acks stored before `before` (ms): the pages that wanted
+    /// them have long shown them.
+    pub async fn forget_acks(&self, before: f64) -> Result<(), OutboxError> {
+        let transaction = self
+            .db
+            .transaction(&[ACKS], TransactionMode::ReadWrite)
+            .map_err(storage)?;
+        let store = transaction.store(ACKS).map_err(storage)?;
+        for value in store.get_all(None, None).await.map_err(storage)? {
+            let Ok(record) = read_ack(&value) else {
+                continue;
+            };
+            if record.at < before {
+                store
+                    .delete(JsValue::from_str(&record.key))
+                    .await
+                    .map_err(storage)?;
+            }
+        }
+        transaction.done().await.map_err(storage)?;
+        Ok(())
+    }
+}
+
+fn to_json(value: &impl Serialize) -> Result<String, OutboxError> {
+    serde_json::to_string(value).map_err(storage)
+}
+
+/// A plain object with these fields.
+fn js_object(fields: &[(&str, JsValue)]) -> Result<JsValue, OutboxError> {
+    let object = js_sys::Object::new();
+    for (key, value) in fields {
+        js_sys::Reflect::set(&object, &JsValue::from_str(key), value)
+            .map_err(|_| OutboxError::Storage("a record could not be built".into()))?;
+    }
+    Ok(object.into())
+}
+
+fn entry_record(entry: &Entry) -> Result<JsValue, OutboxError> {
+    js_object(&[
+        ("seq", seq_key(entry.seq)),
+        ("json", JsValue::from_str(&to_json(entry)?)),
+    ])
+}
+
+/// IndexedDB keys are numbers; queue positions stay far below 2^53.
+fn seq_key(seq: u64) -> JsValue {
+    JsValue::from_f64(seq as f64)
+}
+
+fn key_seq(key: &JsValue) -> Result<u64, OutboxError> {
+    key.as_f64()
+        .filter(|number| number.fract() == 0.0 && *number >= 0.0)
+        .map(|number| number as u64)
+        .ok_or_else(|| {
+            OutboxError::Storage("the queue gave an entry a key that is not a number".into())
+        })
+}
+
+/// Reads one record of `entries` (its `seq` is the record's key).
+fn read_entry(value: JsValue) -> Result<Entry, (Option<u64>, String)> {
+    let seq = js_sys::Reflect::get(&value, &JsValue::from_str("seq"))
+        .ok()
+        .and_then(|key| key_seq(&key).ok());
+    let json = js_sys::Reflect::get(&value, &JsValue::from_str("json"))
+        .ok()
+        .and_then(|json| json.as_string())
+        .ok_or((seq, "no entry in the record".to_owned()))?;
+    let mut entry: Entry = serde_json::from_str(&json).map_err(|err| (seq, err.to_string()))?;
+    entry.seq = seq.ok_or((None, "the record has no key".to_owned()))?;
+    Ok(entry)
+}
+
+fn read_contents(values: Vec<JsValue>) -> Contents {
+    let mut contents = Contents::default();
+    for value in values {
+        match read_entry(value) {
+            Ok(entry) => contents.entries.push(entry),
+            Err((seq, _)) => contents.unreadable.extend(seq),
+        }
+    }
+    contents.entries.sort_by_key(|entry| entry.seq);
+    contents
+}
+
+fn read_ack(value: &JsValue) -> Result<AckRecord, OutboxError> {
+    let get = |field: &str| js_sys::Reflect::get(value, &JsValue::from_str(field)).ok();
+    let unreadable = || OutboxError::Storage("an answer saved on this screen does not read".into());
+    Ok(AckRecord {
+        key: get("key")
+            .and_then(|v| v.as_string())
+            .ok_or_else(unreadable)?,
+        json: get("json")
+            .and_then(|v| v.as_string())
+            .ok_or_else(unreadable)?,
+        at: get("at").and_then(|v| v.as_f64()).ok_or_else(unreadable)?,
+    })
+}

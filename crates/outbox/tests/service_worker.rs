@@ -1,0 +1,173 @@
+//! The outbox adapter inside a real service worker (headless Chromium) with
+//! a real IndexedDB: enqueue, lease, ack, reject, and a lease that lapses
+//! after its sender died. Every test opens its own database.
+#![cfg(target_arch = "wasm32")]
+
+use ticketrail_core::outbox::{Next, Sent, Settle, State, Write, LEASE_MS};
+use ticketrail_outbox::Outbox;
+use ticketrail_protocol::{Order, OrderItemRequest, OrderStatus, PlaceOrder, Timestamp};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_service_worker);
+
+fn at() -> Timestamp {
+    "2026-11-22T08:00:00Z".parse().unwrap()
+}
+
+fn place(key: &str) -> Write {
+    Write::PlaceOrder {
+        order: PlaceOrder {
+            client_order_id: key.into(),
+            outlet_id: "1".into(),
+            items: vec![OrderItemRequest {
+                product_id: "p-1".into(),
+                quantity: 2,
+                notes: Some("no ice 🧊".into()),
+            }],
+            master_version: Some(4),
+            placed_at: at(),
+        },
+        shown_total: 18_000,
+        local_number: "Q-1".into(),
+    }
+}
+
+fn order(key: &str) -> Order {
+    Order {
+        id: "o-1".into(),
+        client_order_id: key.into(),
+        order_number: "042".into(),
+        outlet_id: "1".into(),
+        status: OrderStatus::Pending,
+        items: Vec::new(),
+        total_amount: 18_000,
+        currency: "IDR".into(),
+        seq: 7,
+        placed_at: at(),
+        created_at: at(),
+        updated_at: at(),
+    }
+}
+
+async fn fresh(name: &str) -> Outbox {
+    let name = format!("{name}-{}", js_sys::Math::random());
+    Outbox::open_named(&name).await.expect("the outbox opens")
+}
+
+fn sent(next: Next) -> u64 {
+    match next {
+        Next::Send(entry) => entry.seq,
+        other => panic!("expected a lease, got {other:?}"),
+    }
+}
+
+fn created() -> Sent {
+    Sent::Answer {
+        status: 201,
+        code: None,
+        message: None,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn queued_entries_are_leased_in_order_and_an_ack_is_kept_with_the_delete() {
+    let outbox = fresh("order").await;
+    let first = outbox.enqueue(place("a"), 1.0).await.unwrap();
+    let second = outbox.enqueue(place("b"), 2.0).await.unwrap();
+    assert!(first.seq < second.seq, "the store numbers entries in order");
+    let contents = outbox.contents().await.unwrap();
+    assert_eq!(contents.entries, [first.clone(), second.clone()]);
+
+    assert_eq!(
+        sent(outbox.lease_next("w1", 10.0).await.unwrap()),
+        first.seq
+    );
+    assert!(
+        matches!(
+            outbox.lease_next("w2", 20.0).await.unwrap(),
+            Next::WaitUntil(_)
+        ),
+        "another trigger neither sends the head again nor skips it"
+    );
+    let settled = outbox
+        .settle(first.seq, "w1", &created(), Some(&order("a")), 30.0, 0.0)
+        .await
+        .unwrap();
+    assert_eq!(settled, Settle::Delete);
+    assert_eq!(outbox.ack("a").await.unwrap(), Some(order("a")));
+    assert_eq!(outbox.ack("b").await.unwrap(), None);
+    assert_eq!(
+        outbox
+            .settle(first.seq, "w1", &created(), Some(&order("a")), 31.0, 0.0)
+            .await
+            .unwrap(),
+        Settle::Ignore,
+        "a duplicate answer finds nothing"
+    );
+    assert_eq!(
+        sent(outbox.lease_next("w1", 40.0).await.unwrap()),
+        second.seq
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_refusal_is_kept_out_of_the_queue_and_the_next_entry_goes() {
+    let outbox = fresh("reject").await;
+    let bad = outbox.enqueue(place("bad"), 1.0).await.unwrap();
+    let next = outbox.enqueue(place("next"), 2.0).await.unwrap();
+    sent(outbox.lease_next("w1", 10.0).await.unwrap());
+    let refused = Sent::Answer {
+        status: 422,
+        code: Some("unknown_product".into()),
+        message: Some("Es Teh is no longer on the menu".into()),
+    };
+    outbox
+        .settle(bad.seq, "w1", &refused, None, 20.0, 0.0)
+        .await
+        .unwrap();
+    let contents = outbox.contents().await.unwrap();
+    assert_eq!(
+        contents.entries[0].state,
+        State::Rejected {
+            status: 422,
+            code: "unknown_product".into(),
+            message: "Es Teh is no longer on the menu".into()
+        },
+        "kept for a person to see"
+    );
+    assert_eq!(sent(outbox.lease_next("w1", 30.0).await.unwrap()), next.seq);
+}
+
+#[wasm_bindgen_test]
+async fn a_lease_lapses_when_its_sender_died_and_the_entry_is_sent_again() {
+    let outbox = fresh("crash").await;
+    let entry = outbox.enqueue(place("a"), 0.0).await.unwrap();
+    sent(outbox.lease_next("dead", 0.0).await.unwrap());
+    // The "dead" sender never settles: the worker was killed mid-send.
+    assert!(matches!(
+        outbox.lease_next("w2", LEASE_MS - 1.0).await.unwrap(),
+        Next::WaitUntil(_)
+    ));
+    let again = outbox.lease_next("w2", LEASE_MS).await.unwrap();
+    let Next::Send(again) = again else {
+        panic!("the lapsed lease is taken over");
+    };
+    assert_eq!((again.seq, again.attempts), (entry.seq, 2));
+    assert_eq!(
+        outbox
+            .settle(entry.seq, "dead", &created(), None, LEASE_MS + 1.0, 0.0)
+            .await
+            .unwrap(),
+        Settle::Ignore,
+        "the dead sender's late answer settles nothing"
+    );
+    let failed = Sent::NoAnswer("Failed to fetch".into());
+    let Settle::Store(pending) = outbox
+        .settle(entry.seq, "w2", &failed, None, LEASE_MS + 2.0, 0.0)
+        .await
+        .unwrap()
+    else {
+        panic!("a network error keeps the entry");
+    };
+    assert!(matches!(pending.state, State::Pending { .. }));
+}
