@@ -8,6 +8,11 @@
 //!   `{type: "drain"}` to the worker and registers a Background Sync
 //!   (`ticketrail-outbox`) where the browser has it, so the worker sends
 //!   even if this page closes;
+//! - a page no service worker controls (a plain-http LAN address has
+//!   none; a first visit whose worker could not install has none yet)
+//!   sends the queue itself, with the same code ([`ticketrail_outbox::drain`]);
+//!   the leases in IndexedDB keep it and a worker from sending an entry
+//!   twice;
 //! - the worker posts `{type: "outbox"}` after each send; the queue is read
 //!   again then (and after each nudge), into [`OutboxQueue::contents`].
 //!
@@ -30,6 +35,8 @@ const SYNC_TAG: &str = "ticketrail-outbox";
 
 thread_local! {
     static DB: RefCell<Option<Rc<Outbox>>> = const { RefCell::new(None) };
+    /// The page's queue, for a drain run by the page itself to refresh.
+    static QUEUE: RefCell<Option<OutboxQueue>> = const { RefCell::new(None) };
 }
 
 /// The open outbox, opened once per page.
@@ -65,6 +72,7 @@ impl OutboxQueue {
             failure,
             set_failure,
         };
+        QUEUE.with(|slot| *slot.borrow_mut() = Some(queue));
         listen_to_worker(queue);
         // The listeners live as long as the page.
         let _online = window_event_listener(ev::online, move |_| queue.nudge());
@@ -118,9 +126,29 @@ impl OutboxQueue {
         });
     }
 
-    /// Asks the worker to send what is queued, and reads the queue again.
+    /// Removes a refused entry once a person saw why.
+    pub fn dismiss_rejected(&self, seq: u64) {
+        let queue = *self;
+        spawn_local(async move {
+            let result = async { db().await?.dismiss_rejected(seq).await }.await;
+            if let Err(err) = result {
+                queue.set_failure.set(Some(err));
+            }
+            queue.refresh();
+        });
+    }
+
+    /// Asks the worker to send what is queued (or sends it from this page
+    /// when no worker controls it), and reads the queue again.
     pub fn nudge(&self) {
-        ask_worker_to_drain();
+        if !ask_worker_to_drain() {
+            spawn_local(async {
+                if let Err(err) = ticketrail_outbox::drain(refresh_page_queue).await {
+                    leptos::logging::warn!("sending the order queue failed: {err:?}");
+                }
+                refresh_page_queue();
+            });
+        }
         self.refresh();
     }
 
@@ -133,6 +161,13 @@ impl OutboxQueue {
                 Err(err) => queue.set_failure.set(Some(err)),
             }
         });
+    }
+}
+
+/// Reads the page's queue again (after a send the page made itself).
+fn refresh_page_queue() {
+    if let Some(queue) = QUEUE.with(|slot| *slot.borrow()) {
+        queue.refresh();
     }
 }
 
@@ -172,14 +207,16 @@ fn service_workers() -> Option<web_sys::ServiceWorkerContainer> {
 }
 
 /// Posts `{type: "drain"}` to the active worker (controlling this page or
-/// not) and registers a Background Sync where the browser has it. Without
-/// a worker yet, the one being installed drains when it starts.
-fn ask_worker_to_drain() {
+/// not) and registers a Background Sync where the browser has it. Returns
+/// whether a worker controls this page (and so will send); without one,
+/// the page must send itself.
+fn ask_worker_to_drain() -> bool {
     let Some(container) = service_workers() else {
-        return;
+        return false;
     };
+    let controlled = container.controller().is_some();
     let Ok(ready) = container.ready() else {
-        return;
+        return controlled;
     };
     spawn_local(async move {
         let Ok(registration) = wasm_bindgen_futures::JsFuture::from(ready).await else {
@@ -198,6 +235,7 @@ fn ask_worker_to_drain() {
         }
         register_sync(&registration).await;
     });
+    controlled
 }
 
 /// `registration.sync.register(SYNC_TAG)`, called by name: Background Sync

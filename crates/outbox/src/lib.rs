@@ -17,14 +17,21 @@
 //! so two triggers can never both lease the same entry. A delivered entry
 //! is deleted in the same transaction that stores its ack.
 //!
+//! [`drain`] sends the queue (from the service worker, or from a page that
+//! has none).
+//!
 //! A record that does not read (damaged, or written by another version) is
 //! never deleted or sent: it is reported in [`Contents::unreadable`] for a
 //! person, and the queue stops before it when it is the head, because
 //! sending what comes after it would break the order.
 
+mod drain;
+
+pub use drain::drain;
+
 use rexie::{ObjectStore, Rexie, TransactionMode};
 use serde::Serialize;
-use ticketrail_core::outbox::{self, Entry, Next, Sent, Settle, Write};
+use ticketrail_core::outbox::{self, Entry, Next, Sent, Settle, State, Write};
 use ticketrail_protocol::Order;
 use wasm_bindgen::JsValue;
 
@@ -228,6 +235,28 @@ impl Outbox {
                 .put(&entry_record(&next)?, None)
                 .await
                 .map_err(storage)?;
+        }
+        transaction.done().await.map_err(storage)?;
+        Ok(())
+    }
+
+    /// Removes entry `seq` when it is rejected, after a person saw the
+    /// refusal (the kitchen shows it as a message). Anything still to be
+    /// sent is left alone.
+    pub async fn dismiss_rejected(&self, seq: u64) -> Result<(), OutboxError> {
+        let transaction = self
+            .db
+            .transaction(&[ENTRIES], TransactionMode::ReadWrite)
+            .map_err(storage)?;
+        let store = transaction.store(ENTRIES).map_err(storage)?;
+        let rejected = store
+            .get(seq_key(seq))
+            .await
+            .map_err(storage)?
+            .and_then(|value| read_entry(value).ok())
+            .is_some_and(|entry| matches!(entry.state, State::Rejected { .. }));
+        if rejected {
+            store.delete(seq_key(seq)).await.map_err(storage)?;
         }
         transaction.done().await.map_err(storage)?;
         Ok(())

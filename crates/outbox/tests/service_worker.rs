@@ -136,6 +136,18 @@ async fn a_refusal_is_kept_out_of_the_queue_and_the_next_entry_goes() {
         "kept for a person to see"
     );
     assert_eq!(sent(outbox.lease_next("w1", 30.0).await.unwrap()), next.seq);
+
+    outbox.dismiss_rejected(next.seq).await.unwrap();
+    outbox.dismiss_rejected(bad.seq).await.unwrap();
+    let left: Vec<u64> = outbox
+        .contents()
+        .await
+        .unwrap()
+        .entries
+        .iter()
+        .map(|entry| entry.seq)
+        .collect();
+    assert_eq!(left, [next.seq], "only a refused entry can be dismissed");
 }
 
 #[wasm_bindgen_test]

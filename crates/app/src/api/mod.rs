@@ -1,15 +1,16 @@
-//! Every network call the app makes to the outlet server, in one place, so
+//! Every network call the page itself makes to the outlet server (reads;
+//! writes go through the outbox and the service worker), in one place, so
 //! the pages never see `fetch`, status codes or JSON.
 //!
 //! Answers are decoded into the protocol crate's wire types; failures become
 //! an [`ApiError`] whose `Display` is fit to show to restaurant staff. The
 //! calls are grouped by resource: [`menu`] for master data, [`orders`] for
-//! placing and moving orders.
+//! the polling order feed.
 
 pub mod menu;
 pub mod orders;
 
-use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde::{de::DeserializeOwned, Deserialize};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit};
@@ -38,18 +39,7 @@ pub enum ApiError {
 
 /// `GET path` and decode the JSON body into `T`.
 async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    decode(&send(path, "GET", None, None).await?)
-}
-
-/// `POST path` with `body` as JSON (and an `Idempotency-Key` header when
-/// given), decoding the JSON answer into `T`.
-async fn post_json<B: Serialize, T: DeserializeOwned>(
-    path: &str,
-    body: &B,
-    idempotency_key: Option<&str>,
-) -> Result<T, ApiError> {
-    let json = serde_json::to_string(body).map_err(|err| ApiError::Decode(err.to_string()))?;
-    decode(&send(path, "POST", Some(json), idempotency_key).await?)
+    decode(&send(path).await?)
 }
 
 /// A successful answer's JSON body as `T`.
@@ -57,17 +47,12 @@ fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
     serde_json::from_str(text).map_err(|err| ApiError::Decode(err.to_string()))
 }
 
-/// Sends the request and returns the body of a successful answer. Not
-/// generic over the answer's type, so the wasm holds one copy of the fetch
-/// glue instead of one per decoded type.
-async fn send(
-    path: &str,
-    method: &str,
-    body: Option<String>,
-    idempotency_key: Option<&str>,
-) -> Result<String, ApiError> {
+/// `GET path` and returns the body of a successful answer. Not generic
+/// over the answer's type, so the wasm holds one copy of the fetch glue
+/// instead of one per decoded type.
+async fn send(path: &str) -> Result<String, ApiError> {
     let window = web_sys::window().ok_or(ApiError::Unreachable)?;
-    let request = build_request(path, method, body, idempotency_key)
+    let request = build_request(path)
         .map_err(|_| ApiError::Decode(format!("could not build the request for {path}")))?;
     // fetch only rejects when no HTTP answer arrived at all.
     let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
@@ -93,23 +78,11 @@ async fn send(
     Ok(text)
 }
 
-fn build_request(
-    path: &str,
-    method: &str,
-    body: Option<String>,
-    idempotency_key: Option<&str>,
-) -> Result<Request, JsValue> {
+fn build_request(path: &str) -> Result<Request, JsValue> {
     let headers = Headers::new()?;
     headers.set("Accept", "application/json")?;
     let init = RequestInit::new();
-    init.set_method(method);
-    if let Some(body) = body {
-        headers.set("Content-Type", "application/json")?;
-        init.set_body(&JsValue::from_str(&body));
-    }
-    if let Some(key) = idempotency_key {
-        headers.set("Idempotency-Key", key)?;
-    }
+    init.set_method("GET");
     init.set_headers(&headers);
     Request::new_with_str_and_init(path, &init)
 }

@@ -1,27 +1,10 @@
-//! Orders: moving one along from the kitchen, and the polling feed. Orders
-//! themselves are placed through the outbox (the service worker sends
-//! them, see `crate::outbox`). Every write carries its idempotency key, so
-//! a retry after a lost answer never creates a second move.
+//! Orders: the polling feed. Writes (placing an order, moving a ticket)
+//! never go from the page: they are queued in the outbox and the service
+//! worker sends them (see `crate::outbox`).
 
-use ticketrail_protocol::{Order, OrderStatus, StatusChange};
+use ticketrail_protocol::Order;
 
-use super::{get_json, post_json, ApiError};
-
-/// `POST /api/orders/{id}/status`; repeating a `request_id` is a no-op
-/// that returns the order again.
-pub async fn change_status(
-    order_id: &str,
-    status: OrderStatus,
-    request_id: String,
-) -> Result<Order, ApiError> {
-    let body = StatusChange { status, request_id };
-    post_json(
-        &format!("/api/orders/{}/status", encode(order_id)),
-        &body,
-        None,
-    )
-    .await
-}
+use super::{get_json, ApiError};
 
 /// `GET /api/orders?outlet_id=&since_id=`: every order snapshot of the
 /// outlet with `seq > since_id`, ascending by `seq`.

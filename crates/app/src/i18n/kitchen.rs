@@ -8,7 +8,7 @@
 use ticketrail_core::tickets::{StationFilter, ThresholdError};
 use ticketrail_protocol::OrderStatus;
 
-use crate::{api::ApiError, live::Connection};
+use crate::live::Connection;
 
 /// The indicator's label.
 pub fn connection_label(connection: Connection) -> &'static str {
@@ -216,27 +216,16 @@ pub fn threshold_error(error: Option<ThresholdError>) -> &'static str {
 /// Close button of a toast.
 pub const DISMISS_TOAST: &str = "Dismiss message";
 
-/// A cook-actionable message for a failed status change: says what state
-/// the ticket is still in and what to do.
-pub fn advance_failed(number: &str, still: OrderStatus, error: &ApiError) -> String {
-    let still = status_label(still).to_lowercase();
-    match error {
-        ApiError::Unreachable => format!(
-            "Can't reach the server. Order {number} is still {still}; tap the button again to retry."
-        ),
-        ApiError::Server { status: 409, .. } => format!(
-            "Order {number} was already moved on another screen. This screen will catch up."
-        ),
-        ApiError::Server { status: 404, .. } => {
-            format!("Order {number} is no longer on the server.")
-        }
-        ApiError::Server { message, .. } => {
-            format!("The server did not move order {number} ({message}). It is still {still}.")
-        }
-        ApiError::Decode(_) => format!(
-            "The server's answer about order {number} was unreadable. Check the ticket before tapping again."
-        ),
-    }
+/// A queued move of order `number` (it was `was`) that the server refused
+/// with `message`.
+pub fn advance_refused(number: &str, was: OrderStatus, message: &str) -> String {
+    let was = status_label(was).to_lowercase();
+    format!("The server did not move order {number} ({message}). This screen shows where it is now; it was {was}.")
+}
+
+/// A move of order `number` that could not even be queued on this screen.
+pub fn not_queued(number: &str, reason: &str) -> String {
+    format!("Order {number} was not moved: {reason}")
 }
 
 #[cfg(test)]
@@ -264,23 +253,13 @@ mod tests {
     }
 
     #[test]
-    fn failures_tell_the_cook_what_state_the_ticket_is_in() {
-        let offline = advance_failed("042", OrderStatus::Pending, &ApiError::Unreachable);
-        assert!(offline.contains("still new"), "{offline}");
-        assert!(offline.contains("retry"), "{offline}");
-        let moved = ApiError::Server {
-            status: 409,
-            code: "invalid_transition".into(),
-            message: "an order cannot move".into(),
-        };
-        assert!(advance_failed("042", OrderStatus::Ready, &moved).contains("another screen"));
-        let refused = ApiError::Server {
-            status: 500,
-            code: String::new(),
-            message: "Internal Server Error".into(),
-        };
-        let text = advance_failed("7", OrderStatus::Preparing, &refused);
-        assert!(text.contains("Internal Server Error") && text.contains("still preparing"));
+    fn refusals_tell_the_cook_why_and_what_the_ticket_was() {
+        let text = advance_refused("7", OrderStatus::Preparing, "already ready");
+        assert!(
+            text.contains("already ready") && text.contains("was preparing"),
+            "{text}"
+        );
+        assert!(not_queued("042", "disk full").contains("disk full"));
     }
 
     #[test]

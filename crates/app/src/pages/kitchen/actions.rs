@@ -1,52 +1,30 @@
 //! What the kitchen's buttons do: move a ticket to its next status, and
 //! recall or dismiss a completed ticket.
 //!
-//! A status change goes to the server (`POST /api/orders/{id}/status`); the
-//! ticket only moves when the server's answer (or the live feed) says so, so
-//! a failed request never loses or misplaces a ticket: it stays where it
-//! was and a message says what to do. A retry after a lost answer reuses
-//! the request id, so the server treats it as the same tap.
+//! A status change is queued in the outbox (with a fresh `request_id`, the
+//! server's idempotency key) and sent by the service worker, so a tap made
+//! while the server is away is not lost and a repeated send never moves a
+//! ticket twice. The ticket only moves when the server's answer (the ack
+//! the worker stores, or the live feed) says so; until then its button is
+//! busy. A refusal (someone moved it on another screen, the order is gone)
+//! is shown as a message, and the refused entry is then removed from the
+//! queue: the cook has seen it.
 
 use std::collections::BTreeMap;
 
 use leptos::{prelude::*, task::spawn_local};
-use ticketrail_core::next_kitchen_status;
+use ticketrail_core::{
+    next_kitchen_status,
+    outbox::{Entry, State, Write},
+};
 use ticketrail_protocol::OrderStatus;
 
 use super::{toast::Tone, Kitchen};
-use crate::{
-    api::{self, ApiError},
-    device,
-    i18n::kitchen as text,
-};
+use crate::{device, i18n::kitchen as text};
 
-/// Request ids of status changes whose answer never came, by order id, with
-/// the status they asked for.
-pub type RetryKeys = BTreeMap<String, (OrderStatus, String)>;
-
-/// The request id for moving `order_id` to `next`: the one of an earlier
-/// unanswered attempt at the same move, or a fresh one.
-fn request_id_for(
-    keys: &mut RetryKeys,
-    order_id: &str,
-    next: OrderStatus,
-    fresh: impl FnOnce() -> String,
-) -> String {
-    match keys.get(order_id) {
-        Some((status, id)) if *status == next => id.clone(),
-        _ => {
-            let id = fresh();
-            keys.insert(order_id.to_owned(), (next, id.clone()));
-            id
-        }
-    }
-}
-
-/// Whether a failed attempt may have reached the server, so a retry must
-/// reuse its request id. Any answer from the server settles the attempt.
-fn answer_lost(error: &ApiError) -> bool {
-    matches!(error, ApiError::Unreachable | ApiError::Decode(_))
-}
+/// Moves queued on this screen and not yet settled: by idempotency key,
+/// the order id, its number and the status it had when tapped.
+pub type Moves = BTreeMap<String, (String, String, OrderStatus)>;
 
 /// The tap on a ticket's main button: the next status, or dismiss for a
 /// recalled ticket.
@@ -73,35 +51,89 @@ pub fn advance(kitchen: Kitchen, order_id: String) {
     kitchen.busy.update(|busy| {
         busy.insert(order_id.clone());
     });
-    let request_id = kitchen
-        .retry_keys
-        .try_update_value(|keys| request_id_for(keys, &order_id, next, device::new_id))
-        .unwrap_or_else(device::new_id);
+    let write = Write::change_status(&order_id, &order.order_number, next, device::new_id());
+    let key = write.key().to_owned();
     spawn_local(async move {
-        let answer = api::orders::change_status(&order_id, next, request_id).await;
-        // The page may have been left while the request was out.
-        let settled = match &answer {
-            Err(error) => !answer_lost(error),
-            Ok(_) => true,
-        };
-        if settled {
-            kitchen
-                .retry_keys
-                .try_update_value(|keys| keys.remove(&order_id));
-        }
-        match answer {
-            Ok(updated) => {
-                let watching = kitchen.watching_since();
-                kitchen
-                    .board
-                    .try_update(|board| board.apply(&updated, watching));
+        match kitchen.outbox.enqueue(write).await {
+            Ok(_) => {
+                kitchen.moves.update(|moves| {
+                    moves.insert(key, (order_id, order.order_number, order.status));
+                });
             }
-            Err(error) => {
-                let message = text::advance_failed(&order.order_number, order.status, &error);
+            Err(err) => {
+                let message = text::not_queued(&order.order_number, &err.to_string());
                 kitchen.toasts.show(Tone::Error, message);
+                kitchen.busy.try_update(|busy| busy.remove(&order_id));
             }
         }
-        kitchen.busy.try_update(|busy| busy.remove(&order_id));
+    });
+}
+
+/// What became of a queued move, from the queue's contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Fate {
+    /// Still queued or being sent.
+    Waiting,
+    /// Gone from the queue: delivered.
+    Delivered,
+    /// Refused: the entry's `seq` and the server's message.
+    Refused(u64, String),
+}
+
+fn fate(entries: &[Entry], key: &str) -> Fate {
+    match entries.iter().find(|entry| entry.write.key() == key) {
+        None => Fate::Delivered,
+        Some(Entry {
+            seq,
+            state: State::Rejected { message, .. },
+            ..
+        }) => Fate::Refused(*seq, message.clone()),
+        Some(_) => Fate::Waiting,
+    }
+}
+
+/// Settles the queued moves whenever the queue changes: a delivered one
+/// applies the server's answer to the board, a refused one says why.
+pub fn follow_moves(kitchen: Kitchen) {
+    Effect::new(move |_| {
+        let fates: Vec<(String, Fate)> = kitchen.outbox.contents.with(|contents| {
+            kitchen.moves.with_untracked(|moves| {
+                moves
+                    .keys()
+                    .map(|key| (key.clone(), fate(&contents.entries, key)))
+                    .filter(|(_, fate)| *fate != Fate::Waiting)
+                    .collect()
+            })
+        });
+        for (key, fate) in fates {
+            let Some((order_id, number, was)) = kitchen
+                .moves
+                .try_update(|moves| moves.remove(&key))
+                .flatten()
+            else {
+                continue;
+            };
+            match fate {
+                Fate::Refused(seq, message) => {
+                    kitchen
+                        .toasts
+                        .show(Tone::Error, text::advance_refused(&number, was, &message));
+                    kitchen.outbox.dismiss_rejected(seq);
+                    kitchen.busy.update(|busy| {
+                        busy.remove(&order_id);
+                    });
+                }
+                Fate::Delivered | Fate::Waiting => spawn_local(async move {
+                    if let Some(updated) = kitchen.outbox.ack(&key).await {
+                        let watching = kitchen.watching_since();
+                        kitchen
+                            .board
+                            .try_update(|board| board.apply(&updated, watching));
+                    }
+                    kitchen.busy.try_update(|busy| busy.remove(&order_id));
+                }),
+            }
+        }
     });
 }
 
@@ -129,27 +161,22 @@ pub fn recall(kitchen: Kitchen) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ticketrail_core::outbox::queued;
 
     #[test]
-    fn a_retry_of_the_same_move_reuses_its_request_id() {
-        let mut keys = RetryKeys::new();
-        let first = request_id_for(&mut keys, "7", OrderStatus::Preparing, || "a".into());
-        let again = request_id_for(&mut keys, "7", OrderStatus::Preparing, || "b".into());
-        assert_eq!((first.as_str(), again.as_str()), ("a", "a"));
-        let other_move = request_id_for(&mut keys, "7", OrderStatus::Ready, || "c".into());
-        assert_eq!(other_move, "c");
-        let other_order = request_id_for(&mut keys, "8", OrderStatus::Ready, || "d".into());
-        assert_eq!(other_order, "d");
-    }
-
-    #[test]
-    fn only_unanswered_attempts_keep_their_request_id() {
-        assert!(answer_lost(&ApiError::Unreachable));
-        assert!(answer_lost(&ApiError::Decode("eof".into())));
-        assert!(!answer_lost(&ApiError::Server {
+    fn a_move_waits_is_delivered_or_refused_as_the_queue_says() {
+        let write = Write::change_status("7", "042", OrderStatus::Ready, "r-1".into());
+        let mut entry = queued(3, write, 0.0);
+        assert_eq!(fate(std::slice::from_ref(&entry), "r-1"), Fate::Waiting);
+        assert_eq!(fate(&[], "r-1"), Fate::Delivered);
+        entry.state = State::Rejected {
             status: 409,
             code: "invalid_transition".into(),
-            message: "no".into(),
-        }));
+            message: "already ready".into(),
+        };
+        assert_eq!(
+            fate(&[entry], "r-1"),
+            Fate::Refused(3, "already ready".into())
+        );
     }
 }

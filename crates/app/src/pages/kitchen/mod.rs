@@ -27,6 +27,7 @@ use crate::{
     components::{Face, Shell},
     i18n::kitchen as text,
     live::LiveFeed,
+    outbox::OutboxQueue,
 };
 
 /// How long a new ticket flashes.
@@ -48,8 +49,10 @@ struct Kitchen {
     /// Orders that just arrived and are flashing.
     fresh: RwSignal<BTreeSet<String>>,
     toasts: toast::Toasts,
-    /// Request ids to reuse when retrying an unanswered status change.
-    retry_keys: StoredValue<actions::RetryKeys>,
+    /// Status changes queued on this screen, until they settle.
+    moves: RwSignal<actions::Moves>,
+    /// The writes queued on this device.
+    outbox: OutboxQueue,
     /// When this screen started watching, on the device's clock; orders
     /// placed before that are not announced.
     opened_at_ms: f64,
@@ -91,10 +94,12 @@ pub fn KitchenPage() -> impl IntoView {
         busy: RwSignal::new(BTreeSet::new()),
         fresh: RwSignal::new(BTreeSet::new()),
         toasts: toast::Toasts::new(),
-        retry_keys: StoredValue::new(actions::RetryKeys::new()),
+        moves: RwSignal::new(actions::Moves::new()),
+        outbox: expect_context::<OutboxQueue>(),
         opened_at_ms: js_sys::Date::now(),
     };
     provide_context(kitchen);
+    actions::follow_moves(kitchen);
 
     let (chime, sound_unlocked) = sound::use_chime();
     let (announcement, set_announcement) = signal(String::new());
