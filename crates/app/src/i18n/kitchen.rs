@@ -34,7 +34,7 @@ pub fn connection_since(connection: Connection, now_ms: f64) -> Option<String> {
 }
 
 /// `4 s ago`, `3 min ago`, `2 h ago`.
-fn ago(ms: f64) -> String {
+pub fn ago(ms: f64) -> String {
     let secs = (ms / 1_000.0).floor().max(0.0) as u64;
     match secs {
         0..=59 => format!("{secs} s ago"),

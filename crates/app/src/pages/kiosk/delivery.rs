@@ -12,8 +12,7 @@ use leptos::task::spawn_local;
 use ticketrail_core::outbox::{self, Entry, State, Write};
 
 use super::{clock_ms, confirmation, use_kiosk, Kiosk};
-use crate::i18n::{kitchen::connection_since, Key};
-use crate::live::Connection;
+use crate::i18n::{kitchen::ago, Key};
 
 /// An order this kiosk queued, until the server's answer is known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,23 +175,18 @@ pub fn OutboxPill() -> impl IntoView {
             let lang = kiosk.lang.get();
             let oldest = summary
                 .oldest_ms
-                .and_then(|age| {
-                    connection_since(
-                        Connection::Polling {
-                            heard_at: now - age,
-                        },
-                        now,
-                    )
-                })
+                .map(|age| format!("· {}", ago(age)))
                 .unwrap_or_default();
             view! {
                 <span
                     class="outbox-pill"
                     data-testid="outbox"
                     data-pending=summary.pending.to_string()
-                    title=oldest.clone()
                 >
-                    {lang.fill(Key::OrdersWaiting, &summary.pending.to_string())}
+                    <span class="outbox-pill__count">
+                        {lang.fill(Key::OrdersWaiting, &summary.pending.to_string())}
+                    </span>
+                    <span class="outbox-pill__age" data-testid="outbox-oldest">{oldest}</span>
                 </span>
             }
         })
