@@ -32,9 +32,10 @@
 use serde::{Deserialize, Serialize};
 use ticketrail_protocol::{OrderStatus, PlaceOrder, StatusChange};
 
-/// How long a lease holds: far longer than a send may take, so only a
-/// sender that died loses it.
-pub const LEASE_MS: f64 = 60_000.0;
+/// How long a lease holds: longer than a send may take
+/// ([`SEND_TIMEOUT_MS`]) plus settling it, so only a sender that died loses
+/// it, and short enough that the queue moves again soon after one did.
+pub const LEASE_MS: f64 = 20_000.0;
 /// A send without an answer for this long is abandoned (and retried).
 pub const SEND_TIMEOUT_MS: f64 = 15_000.0;
 /// First retry delay; it doubles per failed attempt.
