@@ -29,12 +29,13 @@
 //! 3. checks the other query words only inside the names the scan found;
 //! 4. buckets the hits by rank (three buckets, so no sort).
 //!
-//! One query is special: a single letter, the first key of almost every
-//! search, matches most of the menu (13,000 of 20,000 names for "c") and
-//! is the one keystroke that also swaps the whole screen. Its answer, the
-//! best [`LETTER_TOP`] names and the count, is worked out for every letter
-//! while the index is built, so [`SearchIndex::top`] answers it without a
-//! scan.
+//! The first two keys of a search are special: a single letter matches
+//! most of the menu (13,000 of 20,000 names for "c") and is the keystroke
+//! that also swaps the whole screen, and the second one is the first to
+//! replace every card. Their answers, the best [`LETTER_TOP`] names and the
+//! count, are worked out for every letter and every pair of letters in a
+//! word while the index is built (one pass over the names), so
+//! [`SearchIndex::top`] answers them without a scan.
 //!
 //! That is O(text + hits) per keystroke with no allocation beyond the
 //! result and the folded query: a sub-millisecond linear scan natively and a
@@ -56,11 +57,15 @@ pub struct SearchIndex {
     /// Byte offset in `text` where each name starts, then one entry for the
     /// end of the text, so name `i` is `text[starts[i]..starts[i + 1] - 1]`.
     starts: Vec<usize>,
-    /// The answer to every one-letter query, by letter.
-    letters: BTreeMap<char, Letter>,
+    /// The answer to every one- and two-letter query, by its letters.
+    letters: BTreeMap<Short, Letter>,
 }
 
-/// How many of the best matches of a one-letter query are kept ready.
+/// A query of one letter, or two letters of one word.
+type Short = (char, Option<char>);
+
+/// How many of the best matches of a one- or two-letter query are kept
+/// ready.
 pub const LETTER_TOP: usize = 24;
 
 /// A one-letter query's answer: its best names by rank bucket (each
@@ -87,33 +92,42 @@ impl SearchIndex {
     pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
         let mut text = String::new();
         let mut starts = vec![0];
-        let mut letters = BTreeMap::<char, Letter>::new();
-        let mut seen = Vec::new();
+        let mut letters = BTreeMap::<Short, Letter>::new();
+        let mut seen: Vec<(Short, usize)> = Vec::new();
         for (entry, name) in names.into_iter().enumerate() {
             let start = text.len();
             fold_into(&mut text, name);
             seen.clear();
             let mut word_start = true;
-            for (at, letter) in text[start..].char_indices() {
+            let mut chars = text[start..].char_indices().peekable();
+            while let Some((at, letter)) = chars.next() {
                 if letter == ' ' {
                     word_start = true;
                     continue;
                 }
-                // One rank per letter and name: the first occurrence at a
-                // word start is as good as that letter gets in that name.
+                // One rank per query and name: the first occurrence at a
+                // word start is as good as that query gets in that name.
                 let rank = match (at, word_start) {
                     (0, _) => 0,
                     (_, true) => 1,
                     (_, false) => 2,
                 };
                 word_start = false;
-                match seen.iter_mut().find(|(held, _)| *held == letter) {
-                    Some((_, best)) => *best = rank.min(*best),
-                    None => seen.push((letter, rank)),
+                let next = chars
+                    .peek()
+                    .map(|(_, next)| *next)
+                    .filter(|next| *next != ' ');
+                // Without a next letter in the word both are the letter
+                // alone, and the second changes nothing.
+                for short in [(letter, None), (letter, next)] {
+                    match seen.iter_mut().find(|(held, _)| *held == short) {
+                        Some((_, best)) => *best = rank.min(*best),
+                        None => seen.push((short, rank)),
+                    }
                 }
             }
-            for (letter, rank) in &seen {
-                let answer = letters.entry(*letter).or_default();
+            for (short, rank) in &seen {
+                let answer = letters.entry(*short).or_default();
                 answer.count += 1;
                 if answer.ranked[*rank].len() < LETTER_TOP {
                     answer.ranked[*rank].push(entry);
@@ -130,14 +144,19 @@ impl SearchIndex {
     }
 
     /// The best `limit` matches of `query` (as [`SearchIndex::search`] ranks
-    /// them) and how many names match in all. A one-letter query is
-    /// answered from the table built with the index when `limit` is at most
-    /// [`LETTER_TOP`].
+    /// them) and how many names match in all. A query of one letter, or
+    /// two of one word, is answered from the table built with the index
+    /// when `limit` is at most [`LETTER_TOP`].
     pub fn top(&self, query: &str, limit: usize) -> (Vec<usize>, usize) {
         let folded = fold(query);
         let mut letters = folded.chars();
-        if let (Some(letter), None, true) = (letters.next(), letters.next(), limit <= LETTER_TOP) {
-            let Some(answer) = self.letters.get(&letter) else {
+        let short = match (letters.next(), letters.next(), letters.next()) {
+            (Some(first), None, None) => Some((first, None)),
+            (Some(first), Some(second), None) if second != ' ' => Some((first, Some(second))),
+            _ => None,
+        };
+        if let (Some(short), true) = (short, limit <= LETTER_TOP) {
+            let Some(answer) = self.letters.get(&short) else {
                 return (Vec::new(), 0);
             };
             let top = answer

@@ -166,7 +166,7 @@ proptest! {
 }
 
 #[test]
-fn a_one_letter_query_is_answered_from_the_table() {
+fn one_and_two_letter_queries_are_answered_from_the_table() {
     let names: Vec<String> = (0..100).map(|n| format!("Soto {n}")).collect();
     let index = SearchIndex::new(names.iter().map(String::as_str));
     assert_eq!(index.top("S", 3), (vec![0, 1, 2], 100));
@@ -177,6 +177,12 @@ fn a_one_letter_query_is_answered_from_the_table() {
         "digits too; a word starting with it first"
     );
     assert_eq!(index.top("x", 5), (Vec::new(), 0));
+    assert_eq!(
+        index.top("OT", 2),
+        (vec![0, 1], 100),
+        "two letters of a word"
+    );
+    assert_eq!(index.top("o 1", 1).1, 19, "across words the scan answers");
     assert_eq!(
         index.top("s", LETTER_TOP + 1).0.len(),
         LETTER_TOP + 1,
