@@ -42,6 +42,13 @@ pub const MENU_UNAVAILABLE: &str = r#"[data-testid="menu-unavailable"]"#;
 pub const DELIVERY: &str = r#"[data-testid="confirmation"] [data-testid="delivery"]"#;
 /// The button on the confirmation that goes back to the attract screen.
 pub const NEW_ORDER: &str = r#"[data-testid="new-order"]"#;
+/// The longest the kiosk tries to bring its menu up to date after "Place
+/// order" before it takes the order as it is (the price check of issue 4,
+/// `PRICE_CHECK_WITHIN` in the app's kiosk page).
+pub const PRICE_CHECK: std::time::Duration = std::time::Duration::from_secs(4);
+/// How long a tap on "New order" may take to show the attract screen
+/// before [`Kiosk::new_order`] taps again.
+const RETAP: std::time::Duration = std::time::Duration::from_millis(700);
 /// The localStorage key of the timer test hook.
 pub const TIMERS_KEY: &str = "ticketrail.kiosk.timers";
 
@@ -217,11 +224,12 @@ impl<'a> Kiosk<'a> {
     }
 
     /// Waits for a confirmation with a number and a delivery state
-    /// (`queued`, `sent` or `rejected`) and returns it.
+    /// (`queued`, `sent` or `rejected`) and returns it. The kiosk may first
+    /// spend up to [`PRICE_CHECK`] bringing its menu up to date.
     pub async fn wait_delivery(&self) -> Result<Confirmation> {
         wait::until(
             "a confirmation with a number and a delivery state",
-            REACT,
+            PRICE_CHECK + REACT,
             || async {
                 let Some(shown) = self.confirmation().await? else {
                     return Ok(None);
@@ -250,10 +258,27 @@ impl<'a> Kiosk<'a> {
     }
 
     /// Taps "New order" on the confirmation and waits for the attract
-    /// screen.
+    /// screen, tapping again when a tap did nothing: the confirmation
+    /// grows (receipt, status) when the server's answer arrives, and a tap
+    /// in that moment lands where the button no longer is.
     pub async fn new_order(&self) -> Result<()> {
-        self.browser.click(NEW_ORDER).await?;
-        self.browser.wait_visible(ATTRACT, REACT).await
+        let last_tap = std::sync::Mutex::new(None::<tokio::time::Instant>);
+        wait::until("the attract screen after \"New order\"", REACT, || async {
+            if self.browser.is_visible(ATTRACT).await? {
+                return Ok(Some(()));
+            }
+            let due = last_tap
+                .lock()
+                .map_err(|_| anyhow!("poisoned"))?
+                .is_none_or(|at| at.elapsed() >= RETAP);
+            if due {
+                self.browser.click(NEW_ORDER).await?;
+                *last_tap.lock().map_err(|_| anyhow!("poisoned"))? =
+                    Some(tokio::time::Instant::now());
+            }
+            Ok(None)
+        })
+        .await
     }
 
     /// Waits for the confirmation to show the server's order number (the

@@ -7,8 +7,9 @@
 //! [`menu`] and [`kitchen`] speak the UI contract's selectors; [`timing`]
 //! measures page loads inside the page for the `pwa-timing` tool and
 //! [`perf`] reads the app's own measures and memory; [`backoffice`] changes
-//! the menu through the management API; [`tool`] is the `main` of the
-//! benchmark tools.
+//! the menu through the management API; [`outbox`] reads and fills the
+//! page's order queue and checks what reached the server; [`tool`] is the
+//! `main` of the benchmark tools.
 //!
 //! Every process it starts is stopped when its handle drops, including when
 //! a test fails half-way. Waiting is always "poll a condition until a
@@ -22,6 +23,7 @@ pub mod env;
 pub mod kiosk;
 pub mod kitchen;
 pub mod menu;
+pub mod outbox;
 pub mod perf;
 pub mod proxy;
 pub mod serial;

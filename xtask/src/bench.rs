@@ -1,7 +1,7 @@
 //! `cargo xtask bench <suite>`: for `server`, a release server with a fresh
 //! database on a free port and the `ticketrail-bench` load generator pointed
-//! at it; for `pwa`, `masterdata` and `feed`, measurements in Chromium by a
-//! tool of the browser-test crate (see [`browser`]).
+//! at it; for `pwa`, `masterdata`, `feed` and `outbox`, measurements in
+//! Chromium by a tool of the browser-test crate (see [`browser`]).
 
 mod browser;
 
@@ -35,17 +35,22 @@ pub enum Suite {
     /// Chromium browsers (p50/p99 over 200 orders), and the server's CPU
     /// and response times with 300 screens polling every 3 s.
     Feed,
+    /// The service-worker outbox in Chromium: time to drain 1,000 queued
+    /// orders once the server is back, and tap to "Queued" on the kiosk
+    /// with the server down (median, p95, max).
+    Outbox,
 }
 
 /// Runs `suite` with `args` passed through to its tool (`ticketrail-bench`,
-/// `pwa-timing`, `masterdata-bench` or `feed-bench`); returns the tool's
-/// exit status as this process's.
+/// `pwa-timing`, `masterdata-bench`, `feed-bench` or `outbox-bench`);
+/// returns the tool's exit status as this process's.
 pub fn run(root: &Path, suite: Suite, args: &[String]) -> Result<ExitCode> {
     match suite {
         Suite::Server => server(root, args),
         Suite::Pwa => browser::run(root, "pwa-timing", args),
         Suite::Masterdata => browser::run(root, "masterdata-bench", args),
         Suite::Feed => browser::run(root, "feed-bench", args),
+        Suite::Outbox => browser::run(root, "outbox-bench", args),
     }
 }
 

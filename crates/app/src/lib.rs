@@ -39,8 +39,19 @@ fn App() -> impl IntoView {
     let path = web_sys::window()
         .and_then(|window| window.location().pathname().ok())
         .unwrap_or_default();
-    provide_context(live::connect(device::outlet_id(), live::face_of(&path)));
-    provide_context(outbox::OutboxQueue::start());
+    let feed = live::connect(device::outlet_id(), live::face_of(&path));
+    let queue = outbox::OutboxQueue::start();
+    // The server answering again is the moment to send what waits out a
+    // backoff, not a minute later.
+    Effect::new(move |was: Option<bool>| {
+        let now = feed.connection.with(|connection| connection.in_contact());
+        if now && was == Some(false) {
+            queue.send_now();
+        }
+        now
+    });
+    provide_context(feed);
+    provide_context(queue);
     view! {
         <Router>
             <Routes fallback=pages::NotFoundPage>

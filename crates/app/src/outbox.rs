@@ -37,6 +37,10 @@ thread_local! {
     static DB: RefCell<Option<Rc<Outbox>>> = const { RefCell::new(None) };
     /// The page's queue, for a drain run by the page itself to refresh.
     static QUEUE: RefCell<Option<OutboxQueue>> = const { RefCell::new(None) };
+    /// A read of the queue is under way / another one is wanted after it:
+    /// while the worker sends a long queue, its messages come faster than
+    /// the whole queue can be read.
+    static READING: std::cell::Cell<(bool, bool)> = const { std::cell::Cell::new((false, false)) };
 }
 
 /// The open outbox, opened once per page.
@@ -75,7 +79,7 @@ impl OutboxQueue {
         QUEUE.with(|slot| *slot.borrow_mut() = Some(queue));
         listen_to_worker(queue);
         // The listeners live as long as the page.
-        let _online = window_event_listener(ev::online, move |_| queue.nudge());
+        let _online = window_event_listener(ev::online, move |_| queue.send_now());
         let _visible = window_event_listener(ev::visibilitychange, move |_| {
             if !document().hidden() {
                 queue.nudge();
@@ -152,13 +156,38 @@ impl OutboxQueue {
         self.refresh();
     }
 
-    /// Reads the queue into [`OutboxQueue::contents`].
+    /// The server is reachable again: the head waiting out a backoff is
+    /// due now, and the worker is asked to send.
+    pub fn send_now(&self) {
+        let waiting = self.contents.with_untracked(|contents| {
+            ticketrail_core::outbox::head(&contents.entries).map(|entry| entry.seq)
+        });
+        match waiting {
+            Some(seq) => self.retry_now(seq),
+            None => self.nudge(),
+        }
+    }
+
+    /// Reads the queue into [`OutboxQueue::contents`] (one read at a time;
+    /// asks made during a read get one more read after it).
     fn refresh(&self) {
+        let (reading, _) = READING.with(|state| state.get());
+        READING.with(|state| state.set((true, reading)));
+        if reading {
+            return;
+        }
         let queue = *self;
         spawn_local(async move {
-            match async { db().await?.contents().await }.await {
-                Ok(contents) => queue.set_contents.set(contents),
-                Err(err) => queue.set_failure.set(Some(err)),
+            loop {
+                match async { db().await?.contents().await }.await {
+                    Ok(contents) => queue.set_contents.set(contents),
+                    Err(err) => queue.set_failure.set(Some(err)),
+                }
+                let (_, again) = READING.with(|state| state.get());
+                READING.with(|state| state.set((again, false)));
+                if !again {
+                    break;
+                }
             }
         });
     }

@@ -23,7 +23,7 @@ use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, RequestInit, Response};
 
-use crate::Outbox;
+use crate::{Outbox, Settled};
 
 /// How long acks are kept for pages that were closed while their write
 /// was sent.
@@ -51,27 +51,24 @@ pub async fn drain(on_settled: fn()) -> Result<(), JsValue> {
 
 async fn drain_until_idle(on_settled: fn()) -> Result<(), JsValue> {
     let outbox = Outbox::open().await.map_err(to_js)?;
-    let holder = format!("sw-{:.0}", js_sys::Math::random() * 1e15);
+    let holder = format!("sender-{:.0}", js_sys::Math::random() * 1e15);
+    AGAIN.with(|again| again.set(false));
+    let mut next = outbox
+        .lease_next(&holder, js_sys::Date::now())
+        .await
+        .map_err(to_js)?;
     loop {
-        AGAIN.with(|again| again.set(false));
-        match outbox
-            .lease_next(&holder, js_sys::Date::now())
-            .await
-            .map_err(to_js)?
-        {
-            Next::Idle => {}
-            Next::WaitUntil(at) => wake_at(at, on_settled)?,
+        match next {
             Next::Send(entry) => {
                 let (result, order) = send(&entry.write).await;
-                let settled = outbox
-                    .settle(
-                        entry.seq,
-                        &holder,
-                        &result,
-                        order.as_ref(),
-                        js_sys::Date::now(),
-                        js_sys::Math::random(),
-                    )
+                let sent = Settled {
+                    seq: entry.seq,
+                    holder: &holder,
+                    result: &result,
+                    order: order.as_ref(),
+                };
+                let (settled, following) = outbox
+                    .settle_then_lease(sent, js_sys::Date::now(), js_sys::Math::random())
                     .await
                     .map_err(to_js)?;
                 if let (Sent::NoAnswer(reason), Settle::Store(_)) = (&result, &settled) {
@@ -81,12 +78,20 @@ async fn drain_until_idle(on_settled: fn()) -> Result<(), JsValue> {
                     ));
                 }
                 on_settled();
+                next = following;
                 continue;
             }
+            Next::WaitUntil(at) => wake_at(at, on_settled)?,
+            Next::Idle => {}
         }
-        if !AGAIN.with(Cell::get) {
+        // A trigger came while this drain ran: look once more.
+        if !AGAIN.with(|again| again.replace(false)) {
             break;
         }
+        next = outbox
+            .lease_next(&holder, js_sys::Date::now())
+            .await
+            .map_err(to_js)?;
     }
     outbox
         .forget_acks(js_sys::Date::now() - KEEP_ACKS_MS)

@@ -139,37 +139,36 @@ impl Outbox {
             .transaction(&[ENTRIES], TransactionMode::ReadWrite)
             .map_err(storage)?;
         let store = transaction.store(ENTRIES).map_err(storage)?;
-        let contents = read_contents(store.get_all(None, None).await.map_err(storage)?);
-        let head = outbox::head(&contents.entries).map(|entry| entry.seq);
-        let blocked = contents
-            .unreadable
-            .iter()
-            .any(|bad| head.is_none_or(|head| *bad < head));
-        if blocked {
-            transaction.done().await.map_err(storage)?;
-            return Ok(Next::Idle);
-        }
-        let next = outbox::lease(&contents.entries, holder, now);
-        if let Next::Send(entry) = &next {
-            store
-                .put(&entry_record(entry)?, None)
-                .await
-                .map_err(storage)?;
-        }
+        let next = lease_in(&store, holder, now).await?;
         transaction.done().await.map_err(storage)?;
         Ok(next)
     }
 
-    /// Settles `holder`'s send of entry `seq` (see
-    /// [`outbox::settle`]): deletes a delivered entry and stores its ack
-    /// (`order`, the server's answer to a placed order) in the same
-    /// transaction, or stores it back pending or rejected.
+    /// [`Outbox::settle`], then [`Outbox::lease_next`] for the same
+    /// holder, in one transaction: a drain costs one transaction per entry.
+    pub async fn settle_then_lease(
+        &self,
+        sent: Settled<'_>,
+        now: f64,
+        jitter: f64,
+    ) -> Result<(Settle, Next), OutboxError> {
+        let transaction = self
+            .db
+            .transaction(&[ENTRIES, ACKS], TransactionMode::ReadWrite)
+            .map_err(storage)?;
+        let settle = settle_in(&transaction, &sent, now, jitter).await?;
+        let entries = transaction.store(ENTRIES).map_err(storage)?;
+        let next = lease_in(&entries, sent.holder, now).await?;
+        transaction.done().await.map_err(storage)?;
+        Ok((settle, next))
+    }
+
+    /// Settles a send (see [`outbox::settle`]): deletes a delivered entry
+    /// and stores its ack (the server's order) in the same transaction, or
+    /// stores it back pending or rejected.
     pub async fn settle(
         &self,
-        seq: u64,
-        holder: &str,
-        result: &Sent,
-        order: Option<&Order>,
+        sent: Settled<'_>,
         now: f64,
         jitter: f64,
     ) -> Result<Settle, OutboxError> {
@@ -177,43 +176,7 @@ impl Outbox {
             .db
             .transaction(&[ENTRIES, ACKS], TransactionMode::ReadWrite)
             .map_err(storage)?;
-        let entries = transaction.store(ENTRIES).map_err(storage)?;
-        let stored = entries
-            .get(seq_key(seq))
-            .await
-            .map_err(storage)?
-            .and_then(|value| read_entry(value).ok());
-        let settle = outbox::settle(stored.as_ref(), holder, result, now, jitter);
-        match &settle {
-            Settle::Delete => {
-                entries.delete(seq_key(seq)).await.map_err(storage)?;
-                if let (Some(entry), Some(order)) = (&stored, order) {
-                    let ack = AckRecord {
-                        key: entry.write.key().to_owned(),
-                        json: to_json(order)?,
-                        at: now,
-                    };
-                    let record = js_object(&[
-                        ("key", JsValue::from_str(&ack.key)),
-                        ("json", JsValue::from_str(&ack.json)),
-                        ("at", JsValue::from_f64(ack.at)),
-                    ])?;
-                    transaction
-                        .store(ACKS)
-                        .map_err(storage)?
-                        .put(&record, None)
-                        .await
-                        .map_err(storage)?;
-                }
-            }
-            Settle::Store(entry) => {
-                entries
-                    .put(&entry_record(entry)?, None)
-                    .await
-                    .map_err(storage)?;
-            }
-            Settle::Ignore => {}
-        }
+        let settle = settle_in(&transaction, &sent, now, jitter).await?;
         transaction.done().await.map_err(storage)?;
         Ok(settle)
     }
@@ -301,6 +264,103 @@ impl Outbox {
         transaction.done().await.map_err(storage)?;
         Ok(())
     }
+}
+
+/// A finished send, to settle.
+#[derive(Debug, Clone, Copy)]
+pub struct Settled<'a> {
+    /// The entry sent.
+    pub seq: u64,
+    /// Who sent it (the lease holder).
+    pub holder: &'a str,
+    /// How it ended.
+    pub result: &'a Sent,
+    /// The server's order, from a 2xx answer.
+    pub order: Option<&'a Order>,
+}
+
+/// How many records are read to find the head: rejected entries ahead of
+/// it are few, so the whole queue is read only when they fill this.
+const HEAD_WINDOW: u32 = 16;
+
+/// The first entries of the queue, enough to hold its head: a lease
+/// decision reads a few records, not the whole queue.
+async fn read_head(store: &rexie::Store) -> Result<Contents, OutboxError> {
+    let window = store
+        .get_all(None, Some(HEAD_WINDOW))
+        .await
+        .map_err(storage)?;
+    let full = window.len() >= HEAD_WINDOW as usize;
+    let contents = read_contents(window);
+    if full && contents.unreadable.is_empty() && outbox::head(&contents.entries).is_none() {
+        return Ok(read_contents(
+            store.get_all(None, None).await.map_err(storage)?,
+        ));
+    }
+    Ok(contents)
+}
+
+/// Leases the head in `store` (of a read-write transaction).
+async fn lease_in(store: &rexie::Store, holder: &str, now: f64) -> Result<Next, OutboxError> {
+    let contents = read_head(store).await?;
+    let head = outbox::head(&contents.entries).map(|entry| entry.seq);
+    let blocked = contents
+        .unreadable
+        .iter()
+        .any(|bad| head.is_none_or(|head| *bad < head));
+    if blocked {
+        return Ok(Next::Idle);
+    }
+    let next = outbox::lease(&contents.entries, holder, now);
+    if let Next::Send(entry) = &next {
+        store
+            .put(&entry_record(entry)?, None)
+            .await
+            .map_err(storage)?;
+    }
+    Ok(next)
+}
+
+/// Settles `sent` in `transaction` (over entries and acks).
+async fn settle_in(
+    transaction: &rexie::Transaction,
+    sent: &Settled<'_>,
+    now: f64,
+    jitter: f64,
+) -> Result<Settle, OutboxError> {
+    let entries = transaction.store(ENTRIES).map_err(storage)?;
+    let stored = entries
+        .get(seq_key(sent.seq))
+        .await
+        .map_err(storage)?
+        .and_then(|value| read_entry(value).ok());
+    let settle = outbox::settle(stored.as_ref(), sent.holder, sent.result, now, jitter);
+    match &settle {
+        Settle::Delete => {
+            entries.delete(seq_key(sent.seq)).await.map_err(storage)?;
+            if let (Some(entry), Some(order)) = (&stored, sent.order) {
+                let record = js_object(&[
+                    ("key", JsValue::from_str(entry.write.key())),
+                    ("json", JsValue::from_str(&to_json(order)?)),
+                    ("at", JsValue::from_f64(now)),
+                ])?;
+                transaction
+                    .store(ACKS)
+                    .map_err(storage)?
+                    .put(&record, None)
+                    .await
+                    .map_err(storage)?;
+            }
+        }
+        Settle::Store(entry) => {
+            entries
+                .put(&entry_record(entry)?, None)
+                .await
+                .map_err(storage)?;
+        }
+        Settle::Ignore => {}
+    }
+    Ok(settle)
 }
 
 fn to_json(value: &impl Serialize) -> Result<String, OutboxError> {

@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use ticketrail_core::outbox::{Next, Sent, Settle, State, Write, LEASE_MS};
-use ticketrail_outbox::Outbox;
+use ticketrail_outbox::{Outbox, Settled};
 use ticketrail_protocol::{Order, OrderItemRequest, OrderStatus, PlaceOrder, Timestamp};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -90,7 +90,16 @@ async fn queued_entries_are_leased_in_order_and_an_ack_is_kept_with_the_delete()
         "another trigger neither sends the head again nor skips it"
     );
     let settled = outbox
-        .settle(first.seq, "w1", &created(), Some(&order("a")), 30.0, 0.0)
+        .settle(
+            Settled {
+                seq: first.seq,
+                holder: "w1",
+                result: &created(),
+                order: Some(&order("a")),
+            },
+            30.0,
+            0.0,
+        )
         .await
         .unwrap();
     assert_eq!(settled, Settle::Delete);
@@ -98,7 +107,16 @@ async fn queued_entries_are_leased_in_order_and_an_ack_is_kept_with_the_delete()
     assert_eq!(outbox.ack("b").await.unwrap(), None);
     assert_eq!(
         outbox
-            .settle(first.seq, "w1", &created(), Some(&order("a")), 31.0, 0.0)
+            .settle(
+                Settled {
+                    seq: first.seq,
+                    holder: "w1",
+                    result: &created(),
+                    order: Some(&order("a")),
+                },
+                31.0,
+                0.0,
+            )
             .await
             .unwrap(),
         Settle::Ignore,
@@ -122,7 +140,16 @@ async fn a_refusal_is_kept_out_of_the_queue_and_the_next_entry_goes() {
         message: Some("Es Teh is no longer on the menu".into()),
     };
     outbox
-        .settle(bad.seq, "w1", &refused, None, 20.0, 0.0)
+        .settle(
+            Settled {
+                seq: bad.seq,
+                holder: "w1",
+                result: &refused,
+                order: None,
+            },
+            20.0,
+            0.0,
+        )
         .await
         .unwrap();
     let contents = outbox.contents().await.unwrap();
@@ -167,7 +194,16 @@ async fn a_lease_lapses_when_its_sender_died_and_the_entry_is_sent_again() {
     assert_eq!((again.seq, again.attempts), (entry.seq, 2));
     assert_eq!(
         outbox
-            .settle(entry.seq, "dead", &created(), None, LEASE_MS + 1.0, 0.0)
+            .settle(
+                Settled {
+                    seq: entry.seq,
+                    holder: "dead",
+                    result: &created(),
+                    order: None
+                },
+                LEASE_MS + 1.0,
+                0.0,
+            )
             .await
             .unwrap(),
         Settle::Ignore,
@@ -175,11 +211,46 @@ async fn a_lease_lapses_when_its_sender_died_and_the_entry_is_sent_again() {
     );
     let failed = Sent::NoAnswer("Failed to fetch".into());
     let Settle::Store(pending) = outbox
-        .settle(entry.seq, "w2", &failed, None, LEASE_MS + 2.0, 0.0)
+        .settle(
+            Settled {
+                seq: entry.seq,
+                holder: "w2",
+                result: &failed,
+                order: None,
+            },
+            LEASE_MS + 2.0,
+            0.0,
+        )
         .await
         .unwrap()
     else {
         panic!("a network error keeps the entry");
     };
     assert!(matches!(pending.state, State::Pending { .. }));
+}
+
+#[wasm_bindgen_test]
+async fn settling_a_send_leases_the_next_entry_in_the_same_step() {
+    let outbox = fresh("pipeline").await;
+    let first = outbox.enqueue(place("a"), 0.0).await.unwrap();
+    let second = outbox.enqueue(place("b"), 0.0).await.unwrap();
+    sent(outbox.lease_next("w1", 1.0).await.unwrap());
+    let done = Settled {
+        seq: first.seq,
+        holder: "w1",
+        result: &created(),
+        order: Some(&order("a")),
+    };
+    let (settled, next) = outbox.settle_then_lease(done, 2.0, 0.0).await.unwrap();
+    assert_eq!(settled, Settle::Delete);
+    assert_eq!(sent(next), second.seq);
+    assert_eq!(outbox.ack("a").await.unwrap(), Some(order("a")));
+    let done = Settled {
+        seq: second.seq,
+        holder: "w1",
+        result: &created(),
+        order: None,
+    };
+    let (_, next) = outbox.settle_then_lease(done, 3.0, 0.0).await.unwrap();
+    assert_eq!(next, Next::Idle, "the queue is empty");
 }

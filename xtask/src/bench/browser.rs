@@ -3,7 +3,8 @@
 //! pwa` (`pwa-timing`, kiosk load times), `cargo xtask bench masterdata`
 //! (`masterdata-bench`, the offline menu's sync, load and search) and
 //! `cargo xtask bench feed` (`feed-bench`, order to kitchen paint, and the
-//! cost of idle polling).
+//! cost of idle polling) and `cargo xtask bench outbox` (`outbox-bench`,
+//! draining 1,000 queued orders, and tap to "Queued").
 //!
 //! Unlike the server suite, these do not start the server themselves: each
 //! run needs fresh servers it can stop, restart or seed differently, so the

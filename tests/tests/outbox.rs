@@ -1,0 +1,259 @@
+//! The outbox end to end (issue 6, tests 1 and 3; the chaos test 2 is in
+//! `outbox_chaos.rs`): orders placed on a kiosk that cannot reach the
+//! server are queued on the device, shown at once with a local number, and
+//! delivered by the service worker exactly once and in order when the
+//! server is back, even across a browser restart; an order the server
+//! refuses for good leaves the queue for the staff area without holding up
+//! the orders behind it.
+//!
+//! Which idempotency key the kiosk gave each order is read as the page
+//! commits it ([`Browser::watch_queue`]), so the checks on the server
+//! ([`check_delivered`]) compare against what was really queued.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, ensure, Context, Result};
+use ticketrail_core::outbox::State;
+use ticketrail_e2e::kiosk::{self, Kiosk};
+use ticketrail_e2e::menu::{STAFF_AREA, STAFF_OPEN};
+use ticketrail_e2e::outbox::delivery::{check_delivered, wait_kitchen, OrderLog};
+use ticketrail_e2e::outbox::gate::Gate;
+use ticketrail_e2e::outbox::{self, client_ids, QueuedOrder};
+use ticketrail_e2e::serial::one_at_a_time;
+use ticketrail_e2e::ui::{MOUNT, REACT};
+use ticketrail_e2e::{wait, Browser, Env, Server};
+
+/// The outlet the kiosks order for.
+const OUTLET: &str = "1";
+/// The staff area's close button.
+const STAFF_CLOSE: &str = r#"[data-testid="staff-close"]"#;
+/// From the server's return to the queue delivered: the worker may be
+/// waiting out its longest backoff (60 s, `ticketrail_core::outbox`), plus
+/// room for a busy machine.
+const DRAIN: Duration = Duration::from_secs(75);
+
+/// Places the product at `index` of the first menu screen with the server
+/// out of reach: the confirmation must show a local number and "queued".
+/// Saves a screenshot of the confirmation as `shot`, if given, and returns
+/// to the attract screen.
+async fn place_queued(
+    browser: &Browser,
+    index: usize,
+    shot: Option<&str>,
+) -> Result<(String, String)> {
+    let kiosk = Kiosk::new(browser);
+    let (product, shown) = kiosk.order_nth(index).await?;
+    ensure!(
+        shown.delivery.as_deref() == Some("queued") && shown.is_local(),
+        "with the server out of reach the confirmation shows {shown:?}, not a local number and queued"
+    );
+    ensure!(
+        shown.label.to_lowercase().contains("queued"),
+        "the delivery line reads {:?}; it should say the order is queued",
+        shown.label
+    );
+    report_tap(browser, &shown.number).await?;
+    if let Some(name) = shot {
+        browser.screenshot(name).await?;
+    }
+    kiosk.new_order().await?;
+    Ok((product, shown.number))
+}
+
+/// Prints the app's measure of the last tap on "Place order".
+async fn report_tap(browser: &Browser, number: &str) -> Result<()> {
+    let took = wait::until("the order-queued measure", REACT, || async {
+        Ok(browser.measures(outbox::ORDER_QUEUED).await?.pop())
+    })
+    .await?;
+    println!(
+        "order {number} on the confirmation {:.0} ms after the tap (app measure)",
+        took.duration
+    );
+    Ok(())
+}
+
+/// Checks the page's record of queued orders against the local numbers it
+/// showed, in order.
+fn check_record(queued: &[QueuedOrder], shown: &[String]) -> Result<()> {
+    let recorded: Vec<&str> = queued
+        .iter()
+        .map(|order| order.local_number.as_str())
+        .collect();
+    ensure!(
+        recorded == shown.iter().map(String::as_str).collect::<Vec<_>>(),
+        "the kiosk showed {shown:?} but queued {recorded:?}"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn orders_queued_with_the_server_down_arrive_once_and_in_order_after_a_browser_restart(
+) -> Result<()> {
+    let _turn = one_at_a_time().await;
+    let env = Env::from_env()?;
+    let mut server = Server::start(&env, "outbox-restart").await?;
+    let browser = outbox::open_kiosk(&env, "outbox-restart-kiosk", &server.url("/kiosk")).await?;
+
+    server.stop().await?;
+    let mut numbers = Vec::new();
+    for index in 0..5 {
+        let shot = (index == 0).then_some("outbox-1-confirmation-queued");
+        let (_, number) = place_queued(&browser, index, shot).await?;
+        numbers.push(number);
+        browser
+            .wait_attr(
+                outbox::PENDING,
+                "data-pending",
+                &(index + 1).to_string(),
+                REACT,
+            )
+            .await?;
+    }
+    let distinct: std::collections::BTreeSet<&String> = numbers.iter().collect();
+    ensure!(
+        distinct.len() == numbers.len(),
+        "local numbers repeat: {numbers:?}"
+    );
+    let queued = browser.queued_orders().await?;
+    check_record(&queued, &numbers)?;
+    let entries = browser.outbox_entries().await?;
+    let keys: Vec<&str> = entries.iter().map(|entry| entry.write.key()).collect();
+    ensure!(
+        keys == client_ids(&queued)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        "the outbox holds {keys:?} in that order, the kiosk queued {:?}",
+        client_ids(&queued)
+    );
+    browser.screenshot("outbox-1-five-queued").await?;
+
+    // The kiosk is switched off and on again while the server is away.
+    let profile = browser.close_keeping_profile().await?;
+    let browser = Browser::open_with_profile(&env, "outbox-restart-reopened", profile).await?;
+    browser.goto(&server.url("/kiosk")).await?;
+    browser.wait_visible(kiosk::ATTRACT, MOUNT).await?;
+    browser
+        .wait_attr(outbox::PENDING, "data-pending", "5", MOUNT)
+        .await
+        .context("after the restart the kiosk should still count 5 orders waiting")?;
+    browser.screenshot("outbox-1-reopened").await?;
+
+    server.restart().await?;
+    let back = Instant::now();
+    let mut log = OrderLog::new(OUTLET);
+    log.wait_for(&server, queued.len(), DRAIN).await?;
+    println!(
+        "5 queued orders on the server {:?} after it came back",
+        back.elapsed()
+    );
+    browser.wait_outbox_settled(DRAIN).await?;
+    log.refresh(&server).await?;
+    check_delivered(&[client_ids(&queued)], &log.orders())?;
+    browser.wait_hidden(outbox::PENDING, REACT).await?;
+
+    let kitchen = Browser::open(&env, "outbox-restart-kitchen").await?;
+    kitchen.goto(&server.url("/kitchen")).await?;
+    let shown = wait_kitchen(&kitchen, &server, OUTLET, MOUNT).await?;
+    ensure!(shown == 5, "the kitchen shows {shown} orders, not 5");
+    kitchen.screenshot("outbox-1-kitchen").await?;
+    browser.screenshot("outbox-1-delivered").await?;
+    kitchen.close().await?;
+    browser.close().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_order_for_a_deleted_dish_is_rejected_listed_for_staff_and_the_queue_goes_on(
+) -> Result<()> {
+    let _turn = one_at_a_time().await;
+    let env = Env::from_env()?;
+    let server = Server::start(&env, "outbox-rejected").await?;
+    let gate = Gate::in_front_of(&server).await?;
+    let browser = outbox::open_kiosk(&env, "outbox-rejected-kiosk", &gate.url("/kiosk")).await?;
+    let result = rejected(&server, &gate, &browser).await;
+    finish(result, &browser, "outbox-3-failed").await?;
+    browser.close().await
+}
+
+/// Saves a screenshot of `browser` as `name` when `result` is an error.
+async fn finish(result: Result<()>, browser: &Browser, name: &str) -> Result<()> {
+    if result.is_err() {
+        // The error being reported matters more than a missing picture.
+        let _ = browser.screenshot(name).await;
+    }
+    result
+}
+
+async fn rejected(server: &Server, gate: &Gate, browser: &Browser) -> Result<()> {
+    let kiosk = Kiosk::new(browser);
+    // The kiosk loses the network; two orders wait in its queue.
+    gate.close();
+    let (deleted, _) = place_queued(browser, 0, None).await?;
+    let (kept, _) = place_queued(browser, 1, None).await?;
+    ensure!(
+        deleted != kept,
+        "the two orders should be of different dishes"
+    );
+    let queued = browser.queued_orders().await?;
+    let [refused, later] = queued.as_slice() else {
+        bail!("the kiosk queued {} orders, not 2", queued.len());
+    };
+    // Meanwhile the manager takes the first dish off the menu.
+    server.delete_product(&deleted).await?;
+    gate.open();
+
+    let mut log = OrderLog::new(OUTLET);
+    log.wait_for(server, 1, DRAIN).await?;
+    let entries = browser.wait_outbox_settled(DRAIN).await?;
+    log.refresh(server).await?;
+    check_delivered(&[vec![later.client_order_id.clone()]], &log.orders())
+        .context("only the second order should reach the server")?;
+    let entry = match entries.as_slice() {
+        [entry] if entry.write.key() == refused.client_order_id => entry,
+        _ => bail!("the outbox should hold just the refused order, it holds {entries:?}"),
+    };
+    match &entry.state {
+        State::Rejected { status, code, .. } if *status == 422 && code == "unknown_product" => {}
+        state => bail!("the refused order is {state:?}, not rejected 422 unknown_product"),
+    }
+
+    browser.click(STAFF_OPEN).await?;
+    browser.wait_visible(STAFF_AREA, REACT).await?;
+    browser
+        .wait_attr(&outbox::entry(entry.seq), "data-state", "rejected", REACT)
+        .await?;
+    let detail = browser
+        .wait_text(&outbox::entry_detail(entry.seq), REACT)
+        .await?;
+    ensure!(
+        detail.contains("unknown_product"),
+        "the staff area says {detail:?} about the refused order; it should give the server's error"
+    );
+    ensure!(
+        browser.count(outbox::ENTRY).await? == 1,
+        "the staff area should list only the refused order"
+    );
+    browser.scroll_into_view(&outbox::entry(entry.seq)).await?;
+    browser.screenshot("outbox-3-staff-rejected").await?;
+    browser.click(STAFF_CLOSE).await?;
+    browser.wait_hidden(STAFF_AREA, REACT).await?;
+
+    // With the network back a new order goes straight through (once the
+    // kiosk's menu has dropped the deleted dish).
+    kiosk.start_order().await?;
+    let gone = kiosk::product(&deleted);
+    wait::until("the deleted dish to leave the menu", REACT, || async {
+        Ok((browser.count(&gone).await? == 0).then_some(()))
+    })
+    .await?;
+    kiosk.add(&kept).await?;
+    kiosk.place_order().await?;
+    let shown = kiosk.wait_delivery().await?;
+    report_tap(browser, &shown.number).await?;
+    let sent = kiosk.wait_confirmation().await?;
+    println!("after the refusal a new order was {shown:?}, then numbered {sent}");
+    log.wait_for(server, 2, REACT).await?;
+    browser.screenshot("outbox-3-next-order").await?;
+    Ok(())
+}
