@@ -30,6 +30,9 @@ use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 /// While anything is pending the worker is nudged this often (for browsers
 /// without Background Sync, and workers the browser stopped).
 const NUDGE_EVERY: Duration = Duration::from_secs(15);
+/// The shortest gap between two reads of the queue while the worker keeps
+/// changing it.
+const REREAD_AFTER: Duration = Duration::from_millis(250);
 /// The Background Sync tag the worker listens for.
 const SYNC_TAG: &str = "ticketrail-outbox";
 
@@ -188,9 +191,30 @@ impl OutboxQueue {
                 if !again {
                     break;
                 }
+                // Reading a long queue holds off the worker's writes to it;
+                // let it send for a while before reading again.
+                pause(REREAD_AFTER).await;
             }
         });
     }
+}
+
+/// Resumes after `delay` (at once where there is no window timer).
+async fn pause(delay: Duration) {
+    let timer = js_sys::Promise::new(&mut |resolve, _| {
+        let set = web_sys::window().map(|window| {
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve,
+                i32::try_from(delay.as_millis()).unwrap_or(i32::MAX),
+            )
+        });
+        if !matches!(set, Some(Ok(_))) {
+            // No timer to wait for: go on now.
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    // The promise only ever resolves.
+    let _ = wasm_bindgen_futures::JsFuture::from(timer).await;
 }
 
 /// Reads the page's queue again (after a send the page made itself).
