@@ -413,6 +413,7 @@ mod tests {
                 | Key::ScreenShowed
                 | Key::WasAmount
                 | Key::PlaceOrderFor
+                | Key::OrdersWaiting
         )
     }
 
