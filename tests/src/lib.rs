@@ -26,6 +26,7 @@ pub mod menu;
 pub mod outbox;
 pub mod perf;
 pub mod proxy;
+pub mod rng;
 pub mod serial;
 pub mod server;
 pub mod service_worker;

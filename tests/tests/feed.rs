@@ -16,6 +16,7 @@ use anyhow::{anyhow, bail, ensure, Context, Result};
 use ticketrail_core::next_kitchen_status;
 use ticketrail_e2e::kitchen::{self, Ticket};
 use ticketrail_e2e::proxy::Proxy;
+use ticketrail_e2e::rng::Rng;
 use ticketrail_e2e::serial::one_at_a_time;
 use ticketrail_e2e::ui::{self, connection, CONNECTION, MOUNT, REACT};
 use ticketrail_e2e::{wait, Browser, Env, Server};
@@ -432,25 +433,6 @@ const CUTS: usize = 5;
 /// At most this many of the changes are cancellations (from the API: the
 /// kitchen has no cancel button); the rest are taps on the screens.
 const CANCELS: usize = 4;
-
-/// A small seeded generator (SplitMix64): the run is replayable from the
-/// seed it prints.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (n > 0).
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % n.max(1) as u64).unwrap_or(0)
-    }
-}
 
 /// When the socket is cut and when it comes back, in steps of the run: a
 /// cut of length 0 drops the open sockets and lets them straight back; a

@@ -20,6 +20,7 @@ use ticketrail_e2e::kiosk::Kiosk;
 use ticketrail_e2e::outbox::delivery::{check_delivered, wait_kitchen, OrderLog};
 use ticketrail_e2e::outbox::{self, client_ids};
 use ticketrail_e2e::proxy::Proxy;
+use ticketrail_e2e::rng::Rng;
 use ticketrail_e2e::serial::one_at_a_time;
 use ticketrail_e2e::{Browser, Env, Server};
 use tokio::sync::watch;
@@ -44,29 +45,6 @@ const CHOICES: usize = 6;
 const DRAIN: Duration = Duration::from_secs(90);
 /// A kitchen board of 300 tickets, from a cold start.
 const BOARD: Duration = Duration::from_secs(60);
-
-/// A small seeded generator (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `low..=high`.
-    fn between(&mut self, (low, high): (u64, u64)) -> u64 {
-        low + self.next() % (high - low + 1)
-    }
-
-    /// Uniform in `0..n` (n > 0).
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % n.max(1) as u64).unwrap_or(0)
-    }
-}
 
 /// What the chaos did.
 #[derive(Debug, Default)]
