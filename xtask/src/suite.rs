@@ -49,7 +49,7 @@ fn all_steps(root: &Path, steps: &mut Steps, tally: &mut Tally) -> Result<()> {
             "warnings",
         ]))
     })?;
-    steps.run("clippy, app + worker on wasm32 (-D warnings)", || {
+    steps.run("clippy, app + worker + outbox on wasm32 (-D warnings)", || {
         cmd::run(toolchain.wasm_cargo().args([
             "clippy",
             "-p",
@@ -81,7 +81,7 @@ fn all_steps(root: &Path, steps: &mut Steps, tally: &mut Tally) -> Result<()> {
         toolchain.build_pwa(&dist)
     })?;
     steps.run("wasm sizes", || sizes::report(&dist))?;
-    steps.run("wasm-bindgen tests of app + worker", || {
+    steps.run("wasm-bindgen tests of app, worker and outbox", || {
         let capabilities = paths::xtask_dir(root).join("webdriver.json");
         write_webdriver_capabilities(&capabilities)?;
         // `--tests`: doctests stay native (run above); on wasm they would be
