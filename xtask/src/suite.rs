@@ -49,23 +49,26 @@ fn all_steps(root: &Path, steps: &mut Steps, tally: &mut Tally) -> Result<()> {
             "warnings",
         ]))
     })?;
-    steps.run("clippy, app + worker + outbox on wasm32 (-D warnings)", || {
-        cmd::run(toolchain.wasm_cargo().args([
-            "clippy",
-            "-p",
-            APP,
-            "-p",
-            WORKER,
-            "-p",
-            OUTBOX,
-            "--all-targets",
-            "--target",
-            WASM_TARGET,
-            "--",
-            "-D",
-            "warnings",
-        ]))
-    })?;
+    steps.run(
+        "clippy, app + worker + outbox on wasm32 (-D warnings)",
+        || {
+            cmd::run(toolchain.wasm_cargo().args([
+                "clippy",
+                "-p",
+                APP,
+                "-p",
+                WORKER,
+                "-p",
+                OUTBOX,
+                "--all-targets",
+                "--target",
+                WASM_TARGET,
+                "--",
+                "-D",
+                "warnings",
+            ]))
+        },
+    )?;
     steps.run(
         "native tests (cargo test --workspace --exclude ticketrail-e2e)",
         || {
