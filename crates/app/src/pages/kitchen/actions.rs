@@ -95,6 +95,30 @@ fn fate(entries: &[Entry], key: &str) -> Fate {
 /// Settles the queued moves whenever the queue changes: a delivered one
 /// applies the server's answer to the board, a refused one says why.
 pub fn follow_moves(kitchen: Kitchen) {
+    // The live feed often shows the move before the worker's ack is read:
+    // the ticket is free to tap again as soon as it shows another status.
+    Effect::new(move |_| {
+        let moved: Vec<String> = kitchen.board.with(|board| {
+            kitchen.moves.with_untracked(|moves| {
+                moves
+                    .values()
+                    .filter(|(order_id, _, was)| {
+                        board
+                            .order(order_id)
+                            .is_some_and(|order| order.status != *was)
+                    })
+                    .map(|(order_id, ..)| order_id.clone())
+                    .collect()
+            })
+        });
+        if !moved.is_empty() {
+            kitchen.busy.update(|busy| {
+                for order_id in &moved {
+                    busy.remove(order_id);
+                }
+            });
+        }
+    });
     Effect::new(move |_| {
         let fates: Vec<(String, Fate)> = kitchen.outbox.contents.with(|contents| {
             kitchen.moves.with_untracked(|moves| {
@@ -130,7 +154,13 @@ pub fn follow_moves(kitchen: Kitchen) {
                             .board
                             .try_update(|board| board.apply(&updated, watching));
                     }
-                    kitchen.busy.try_update(|busy| busy.remove(&order_id));
+                    // Unless the cook already tapped this ticket again.
+                    let again = kitchen.moves.with_untracked(|moves| {
+                        moves.values().any(|(other, ..)| *other == order_id)
+                    });
+                    if !again {
+                        kitchen.busy.try_update(|busy| busy.remove(&order_id));
+                    }
                 }),
             }
         }
