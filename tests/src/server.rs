@@ -157,8 +157,22 @@ impl Server {
 
     /// The number of active products.
     pub async fn active_product_count(&self) -> Result<usize> {
-        let products = self.products().await?;
-        Ok(products.iter().filter(|product| product.is_active).count())
+        Ok(self.active_products().await?.len())
+    }
+
+    /// The products on sale, in the server's order; an error when there is
+    /// none (nothing could be ordered).
+    pub async fn active_products(&self) -> Result<Vec<Product>> {
+        let products: Vec<Product> = self
+            .products()
+            .await?
+            .into_iter()
+            .filter(|product| product.is_active)
+            .collect();
+        if products.is_empty() {
+            bail!("the server's menu has no active product");
+        }
+        Ok(products)
     }
 
     /// The orders of `outlet_id` the server holds (its feed from the start:

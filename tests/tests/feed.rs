@@ -62,13 +62,11 @@ impl Rig {
         let server = Server::start(&env, name).await?;
         let proxy = Proxy::in_front_of(&server).await?;
         let products: Vec<String> = server
-            .products()
+            .active_products()
             .await?
             .into_iter()
-            .filter(|product| product.is_active)
             .map(|product| product.id)
             .collect();
-        ensure!(!products.is_empty(), "the demo menu has no active product");
         Ok(Rig {
             env,
             server,

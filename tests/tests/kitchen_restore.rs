@@ -6,7 +6,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use anyhow::{ensure, Context, Result};
+use anyhow::{ensure, Result};
 use ticketrail_e2e::kitchen::{self, Ticket};
 use ticketrail_e2e::proxy::Proxy;
 use ticketrail_e2e::serial::one_at_a_time;
@@ -70,13 +70,7 @@ async fn a_reloaded_kitchen_shows_its_saved_tickets_and_asks_only_for_changes() 
     let env = Env::from_env()?;
     let mut server = Server::start(&env, "kitchen-restore").await?;
     let proxy = Proxy::in_front_of(&server).await?;
-    let product = server
-        .products()
-        .await?
-        .into_iter()
-        .find(|product| product.is_active)
-        .context("the demo menu has an active dish")?
-        .id;
+    let product = server.active_products().await?[0].id.clone();
     let window = Browser::open(&env, "kitchen-restore").await?;
     let result = async {
         window.goto(&proxy.url("/kitchen")).await?;

@@ -141,7 +141,7 @@ impl Board {
 /// Runs part (a) on `server`; both browsers are closed when it returns.
 pub async fn run(env: &Env, server: &Server, args: &Args) -> Result<PaintRun> {
     let load_before = cpu::load_average()?;
-    let menu = active_products(server).await?;
+    let menu = server.active_products().await?;
     let kitchen = Browser::open(env, "feed-bench-kitchen").await?;
     kitchen
         .goto(&server.url(&format!("/kitchen?outlet={OUTLET}")))
@@ -237,18 +237,6 @@ async fn one_order(
         painted: since_start(painted),
     };
     Ok((placed.order.id, sample))
-}
-
-/// The demo menu's active products, in the server's order.
-async fn active_products(server: &Server) -> Result<Vec<Product>> {
-    let products: Vec<Product> = server
-        .products()
-        .await?
-        .into_iter()
-        .filter(|product| product.is_active)
-        .collect();
-    ensure!(!products.is_empty(), "the demo menu has no active product");
-    Ok(products)
 }
 
 /// A varied but reproducible cart for order `number`: one to three lines

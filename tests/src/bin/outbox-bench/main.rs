@@ -22,7 +22,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{ensure, Result};
+use anyhow::Result;
 use clap::Parser;
 use ticketrail_e2e::ui::MOUNT;
 use ticketrail_e2e::{outbox, Browser, Env, Server};
@@ -79,13 +79,7 @@ async fn one_run(env: &Env, args: &Args, number: u32) -> Result<report::Run> {
     let mut server = Server::start(env, "outbox-bench").await?;
     let browser = Browser::open(env, "outbox-bench").await?;
     outbox::prepare_kiosk(&browser, &server.url("/kiosk")).await?;
-    let products: Vec<_> = server
-        .products()
-        .await?
-        .into_iter()
-        .filter(|product| product.is_active)
-        .collect();
-    ensure!(!products.is_empty(), "the demo menu has no active product");
+    let products = server.active_products().await?;
     if args.bare {
         browser.goto(&server.url("/healthz")).await?;
         browser.wait_service_worker(MOUNT).await?;
