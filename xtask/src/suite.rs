@@ -1,7 +1,7 @@
 //! `cargo xtask test`: every check CI runs, in order of cost, stopping at the
 //! first failure and ending with a timed summary.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
@@ -87,6 +87,7 @@ fn all_steps(root: &Path, steps: &mut Steps, tally: &mut Tally) -> Result<()> {
     steps.run("wasm-bindgen tests of app, worker and outbox", || {
         let capabilities = paths::xtask_dir(root).join("webdriver.json");
         write_webdriver_capabilities(&capabilities)?;
+        let scratch = BrowserScratch::new(&paths::xtask_dir(root).join("browser-tmp"))?;
         // `--tests`: doctests stay native (run above); on wasm they would be
         // plain binaries the wasm-bindgen runner cannot drive.
         run_counting(
@@ -98,6 +99,7 @@ fn all_steps(root: &Path, steps: &mut Steps, tally: &mut Tally) -> Result<()> {
                 )
                 .env("CHROMEDRIVER", CHROMEDRIVER)
                 .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &capabilities)
+                .env("TMPDIR", scratch.path())
                 .args([
                     "test",
                     "--target",
@@ -131,6 +133,41 @@ fn all_steps(root: &Path, steps: &mut Steps, tally: &mut Tally) -> Result<()> {
         )
     })?;
     Ok(())
+}
+
+/// An emptied folder given to the wasm-bindgen runner as `TMPDIR`, and
+/// removed again on drop. The runner ends chromedriver without closing its
+/// session, so the Chromium profile chromedriver made (tens of MB per test
+/// binary) would otherwise stay in `/tmp` after every run until the disk fills.
+struct BrowserScratch(PathBuf);
+
+impl BrowserScratch {
+    fn new(dir: &Path) -> Result<Self> {
+        remove_if_present(dir)?;
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        Ok(Self(dir.to_path_buf()))
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for BrowserScratch {
+    fn drop(&mut self) {
+        if let Err(e) = remove_if_present(&self.0) {
+            eprintln!("xtask: warning: {e:#}");
+        }
+    }
+}
+
+fn remove_if_present(dir: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("removing {}", dir.display()))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Chrome options for the wasm-bindgen runner: Debian's Chromium, kept from
