@@ -7,15 +7,22 @@
 //! state machine both follow, pure and clock-free:
 //!
 //! - **Order**: entries leave strictly in the order they were queued (their
-//!   [`Entry::seq`]); only the head of the queue is ever sent, so a later
-//!   order is never sent before an earlier one. A rejected entry leaves the
-//!   queue, so the next one goes.
+//!   [`Entry::seq`]); an entry is sent only once every entry before it was
+//!   delivered or rejected, so a later order never reaches the server
+//!   before an earlier one. A rejected entry leaves the queue, so the next
+//!   one goes.
 //! - **At most one sender**: sending starts with a *lease* on the head,
 //!   written to IndexedDB in the same transaction that read it free, so two
 //!   triggers (two tabs, a `sync` event and a page message, a restarted
 //!   worker) never send it at the same time. A sender killed mid-send leaves
 //!   a lease that expires after [`LEASE_MS`], longer than any send may take
 //!   ([`SEND_TIMEOUT_MS`]), and the next trigger sends the entry again.
+//! - **Pipelined, still in order**: a drain leases the entry after the
+//!   head too ([`lease_after`]) and starts sending it as soon as the head
+//!   is *delivered* (a 2xx, so the server has it), while it settles the
+//!   head, instead of after: the device's IndexedDB work overlaps the next
+//!   request. After anything but a delivery it gives that lease back
+//!   ([`release`]) and goes one entry at a time.
 //! - **Exactly once**: a send that may have reached the server (a lost
 //!   answer, a timeout, a crash) is repeated with the same idempotency key
 //!   (`client_order_id`, `request_id`), which the server answers with the
@@ -226,19 +233,69 @@ pub fn lease(entries: &[Entry], holder: &str, now: f64) -> Next {
     let Some(head) = head(entries) else {
         return Next::Idle;
     };
-    match &head.state {
-        State::Pending { not_before, .. } if *not_before > now => Next::WaitUntil(*not_before),
-        State::Leased { until, .. } if *until > now => Next::WaitUntil(*until),
+    match take(head, holder, now) {
+        Ok(leased) => Next::Send(Box::new(leased)),
+        Err(Some(at)) => Next::WaitUntil(at),
+        Err(None) => Next::Idle,
+    }
+}
+
+/// Leases for `holder` at `now` the entry that follows `seq` in the queue
+/// (the next one not rejected) when it is due and free, so a drain can send
+/// it the moment `seq` is delivered, while it settles `seq` rather than
+/// after (see [`may_send`]); written back in the same transaction that
+/// read `entries`, like [`lease`]. `None`: nothing follows, or it waits
+/// for its backoff, or someone else holds it.
+pub fn lease_after(entries: &[Entry], holder: &str, now: f64, seq: u64) -> Option<Entry> {
+    let following = entries
+        .iter()
+        .filter(|entry| entry.seq > seq && !matches!(entry.state, State::Rejected { .. }))
+        .min_by_key(|entry| entry.seq)?;
+    take(following, holder, now).ok()
+}
+
+/// Whether `holder` may start sending `entry` at `now` on the lease it
+/// already has: the lease holds for at least [`SEND_TIMEOUT_MS`] more, so
+/// the send ends, or is abandoned, before anyone else can take the entry.
+pub fn may_send(entry: &Entry, holder: &str, now: f64) -> bool {
+    matches!(&entry.state, State::Leased { holder: owner, until }
+        if owner == holder && *until >= now + SEND_TIMEOUT_MS)
+}
+
+/// Gives back a lease `holder` took with [`lease_after`] and did not use
+/// (the entry before it was not delivered): the entry is pending again, due
+/// at `now`, without the attempt it did not make, so the next sender need
+/// not wait for the lease to lapse. `None` when `holder` does not hold it.
+pub fn release(entry: &Entry, holder: &str, now: f64) -> Option<Entry> {
+    match &entry.state {
+        State::Leased { holder: owner, .. } if owner == holder => {}
+        _ => return None,
+    }
+    let mut released = entry.clone();
+    released.attempts = released.attempts.saturating_sub(1);
+    released.state = State::Pending {
+        not_before: now,
+        last_error: None,
+    };
+    Some(released)
+}
+
+/// `entry` leased to `holder` at `now`; or, when it cannot be, the time to
+/// look again (`None`: never, it is rejected).
+fn take(entry: &Entry, holder: &str, now: f64) -> Result<Entry, Option<f64>> {
+    match &entry.state {
+        State::Pending { not_before, .. } if *not_before > now => Err(Some(*not_before)),
+        State::Leased { until, .. } if *until > now => Err(Some(*until)),
         State::Pending { .. } | State::Leased { .. } => {
-            let mut leased = head.clone();
+            let mut leased = entry.clone();
             leased.attempts = leased.attempts.saturating_add(1);
             leased.state = State::Leased {
                 holder: holder.to_owned(),
                 until: now + LEASE_MS,
             };
-            Next::Send(Box::new(leased))
+            Ok(leased)
         }
-        State::Rejected { .. } => Next::Idle,
+        State::Rejected { .. } => Err(None),
     }
 }
 

@@ -6,8 +6,11 @@
 //! `{type: "drain"}` message). A page with no active service worker (a
 //! plain-http LAN address has none; a first visit whose install failed has
 //! none yet) drains itself with the same code. A drain loops: lease the
-//! head, send it, settle the result, until the queue is empty or its head
-//! is not due; then it sets a timer for when the head is due. Triggers that
+//! head (and the entry after it, ahead), send it, settle the result, until
+//! the queue is empty or its head is not due; then it sets a timer for when
+//! the head is due. While sends are delivered, the next request goes out
+//! the moment the last one is answered and the last one is settled in
+//! IndexedDB meanwhile (see [`ticketrail_core::outbox::lease_after`]). Triggers that
 //! arrive while this context drains only ask it to look once more when it
 //! is done; the lease in IndexedDB, not this flag, is what keeps two
 //! senders (a page and the worker, two tabs, a restarted worker) from
@@ -16,14 +19,17 @@
 
 use std::cell::{Cell, RefCell};
 
+use futures_util::future::join;
 use js_sys::{Function, Reflect};
-use ticketrail_core::outbox::{Next, Sent, Settle, Write, SEND_TIMEOUT_MS};
+use ticketrail_core::outbox::{
+    classify, may_send, Class, Entry, Next, Sent, Settle, Write, SEND_TIMEOUT_MS,
+};
 use ticketrail_protocol::{ErrorBody, Order};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, RequestInit, Response};
 
-use crate::{Outbox, Settled};
+use crate::{Outbox, Settled, Taken};
 
 /// How long acks are kept for pages that were closed while their write
 /// was sent.
@@ -53,32 +59,14 @@ async fn drain_until_idle(on_settled: fn()) -> Result<(), JsValue> {
     let outbox = Outbox::open().await.map_err(to_js)?;
     let holder = format!("sender-{:.0}", js_sys::Math::random() * 1e15);
     AGAIN.with(|again| again.set(false));
-    let mut next = outbox
+    let mut taken = outbox
         .lease_next(&holder, js_sys::Date::now())
         .await
         .map_err(to_js)?;
     loop {
-        match next {
+        match taken.next {
             Next::Send(entry) => {
-                let (result, order) = send(&entry.write).await;
-                let sent = Settled {
-                    seq: entry.seq,
-                    holder: &holder,
-                    result: &result,
-                    order: order.as_ref(),
-                };
-                let (settled, following) = outbox
-                    .settle_then_lease(sent, js_sys::Date::now(), js_sys::Math::random())
-                    .await
-                    .map_err(to_js)?;
-                if let (Sent::NoAnswer(reason), Settle::Store(_)) = (&result, &settled) {
-                    log(&format!(
-                        "sending queued write {} failed: {reason}",
-                        entry.seq
-                    ));
-                }
-                on_settled();
-                next = following;
+                taken = send_run(&outbox, &holder, *entry, taken.ahead, on_settled).await?;
                 continue;
             }
             Next::WaitUntil(at) => wake_at(at, on_settled)?,
@@ -88,7 +76,7 @@ async fn drain_until_idle(on_settled: fn()) -> Result<(), JsValue> {
         if !AGAIN.with(|again| again.replace(false)) {
             break;
         }
-        next = outbox
+        taken = outbox
             .lease_next(&holder, js_sys::Date::now())
             .await
             .map_err(to_js)?;
@@ -97,6 +85,71 @@ async fn drain_until_idle(on_settled: fn()) -> Result<(), JsValue> {
         .forget_acks(js_sys::Date::now() - KEEP_ACKS_MS)
         .await
         .map_err(to_js)
+}
+
+/// Sends `entry`, then, for as long as each send is delivered and the
+/// entry after it is leased ahead, the next one at once while the last
+/// one is settled; then settles the last send, gives back the lease ahead
+/// and leases anew.
+async fn send_run(
+    outbox: &Outbox,
+    holder: &str,
+    mut entry: Entry,
+    mut ahead: Option<Entry>,
+    on_settled: fn(),
+) -> Result<Taken, JsValue> {
+    let mut answer = send(&entry.write).await;
+    loop {
+        let now = js_sys::Date::now();
+        let delivered = matches!(
+            &answer.0,
+            Sent::Answer { status, .. } if classify(*status) == Class::Delivered
+        );
+        let Some(following) =
+            ahead.take_if(|following| delivered && may_send(following, holder, now))
+        else {
+            break;
+        };
+        let sent = Settled {
+            seq: entry.seq,
+            holder,
+            result: &answer.0,
+            order: answer.1.as_ref(),
+        };
+        let (settled, next_answer) = join(
+            outbox.settle_then_lease_after(sent, following.seq, now, js_sys::Math::random()),
+            send(&following.write),
+        )
+        .await;
+        ahead = settled.map_err(to_js)?.1;
+        on_settled();
+        entry = following;
+        answer = next_answer;
+    }
+    let (result, order) = answer;
+    let sent = Settled {
+        seq: entry.seq,
+        holder,
+        result: &result,
+        order: order.as_ref(),
+    };
+    let (settled, taken) = outbox
+        .settle_then_lease(
+            sent,
+            ahead.as_ref(),
+            js_sys::Date::now(),
+            js_sys::Math::random(),
+        )
+        .await
+        .map_err(to_js)?;
+    if let (Sent::NoAnswer(reason), Settle::Store(_)) = (&result, &settled) {
+        log(&format!(
+            "sending queued write {} failed: {reason}",
+            entry.seq
+        ));
+    }
+    on_settled();
+    Ok(taken)
 }
 
 /// Sends one write; the server's order comes back with a 2xx.

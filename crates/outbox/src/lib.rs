@@ -29,7 +29,7 @@ mod drain;
 
 pub use drain::drain;
 
-use rexie::{ObjectStore, Rexie, TransactionMode};
+use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
 use serde::Serialize;
 use ticketrail_core::outbox::{self, Entry, Next, Sent, Settle, State, Write};
 use ticketrail_protocol::Order;
@@ -130,37 +130,80 @@ impl Outbox {
         Ok(read_contents(values))
     }
 
-    /// Leases the head for `holder` at `now` when it is due and free, in
-    /// one transaction: a concurrent trigger waits for it and then sees the
-    /// lease. An unreadable record at the head stops the queue.
-    pub async fn lease_next(&self, holder: &str, now: f64) -> Result<Next, OutboxError> {
+    /// Leases the head for `holder` at `now` when it is due and free, and
+    /// the entry after it ahead (see [`outbox::lease_after`]), in one
+    /// transaction: a concurrent trigger waits for it and then sees the
+    /// leases. An unreadable record at the head stops the queue.
+    pub async fn lease_next(&self, holder: &str, now: f64) -> Result<Taken, OutboxError> {
         let transaction = self
             .db
             .transaction(&[ENTRIES], TransactionMode::ReadWrite)
             .map_err(storage)?;
         let store = transaction.store(ENTRIES).map_err(storage)?;
-        let next = lease_in(&store, holder, now).await?;
+        let taken = lease_in(&store, holder, now).await?;
         transaction.done().await.map_err(storage)?;
-        Ok(next)
+        Ok(taken)
     }
 
-    /// [`Outbox::settle`], then [`Outbox::lease_next`] for the same
-    /// holder, in one transaction: a drain costs one transaction per entry.
+    /// [`Outbox::settle`], giving back the unused lease `ahead` (see
+    /// [`outbox::release`]), then [`Outbox::lease_next`] for the same
+    /// holder, in one transaction: the drain's step after anything but a
+    /// delivery.
     pub async fn settle_then_lease(
         &self,
         sent: Settled<'_>,
+        ahead: Option<&Entry>,
         now: f64,
         jitter: f64,
-    ) -> Result<(Settle, Next), OutboxError> {
+    ) -> Result<(Settle, Taken), OutboxError> {
         let transaction = self
             .db
             .transaction(&[ENTRIES, ACKS], TransactionMode::ReadWrite)
             .map_err(storage)?;
         let settle = settle_in(&transaction, &sent, now, jitter).await?;
         let entries = transaction.store(ENTRIES).map_err(storage)?;
-        let next = lease_in(&entries, sent.holder, now).await?;
+        if let Some(ahead) = ahead {
+            let stored = entries
+                .get(seq_key(ahead.seq))
+                .await
+                .map_err(storage)?
+                .and_then(|value| read_entry(value).ok());
+            if let Some(released) =
+                stored.and_then(|entry| outbox::release(&entry, sent.holder, now))
+            {
+                entries
+                    .put(&entry_record(&released)?, None)
+                    .await
+                    .map_err(storage)?;
+            }
+        }
+        let taken = lease_in(&entries, sent.holder, now).await?;
         transaction.done().await.map_err(storage)?;
-        Ok((settle, next))
+        Ok((settle, taken))
+    }
+
+    /// [`Outbox::settle`] a delivered send while `sending`, the entry leased
+    /// ahead of it, is on its way, and lease the entry after `sending`
+    /// ahead, in one transaction: the drain's step after a delivery, run
+    /// while the next request is out, so a drain costs one transaction per
+    /// entry and waits for it only when the server answers faster.
+    pub async fn settle_then_lease_after(
+        &self,
+        sent: Settled<'_>,
+        sending: u64,
+        now: f64,
+        jitter: f64,
+    ) -> Result<(Settle, Option<Entry>), OutboxError> {
+        let transaction = self
+            .db
+            .transaction(&[ENTRIES, ACKS], TransactionMode::ReadWrite)
+            .map_err(storage)?;
+        let settle = settle_in(&transaction, &sent, now, jitter).await?;
+        let entries = transaction.store(ENTRIES).map_err(storage)?;
+        let contents = read_after(&entries, sending).await?;
+        let ahead = lease_ahead(&entries, &contents, sent.holder, now, sending).await?;
+        transaction.done().await.map_err(storage)?;
+        Ok((settle, ahead))
     }
 
     /// Settles a send (see [`outbox::settle`]): deletes a delivered entry
@@ -266,6 +309,16 @@ impl Outbox {
     }
 }
 
+/// What a lease decision took.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Taken {
+    /// The head to send, or why not.
+    pub next: Next,
+    /// The entry after the head, leased too, to send the moment the head
+    /// is delivered (see [`ticketrail_core::outbox::lease_after`]).
+    pub ahead: Option<Entry>,
+}
+
 /// A finished send, to settle.
 #[derive(Debug, Clone, Copy)]
 pub struct Settled<'a> {
@@ -300,8 +353,34 @@ async fn read_head(store: &rexie::Store) -> Result<Contents, OutboxError> {
     Ok(contents)
 }
 
-/// Leases the head in `store` (of a read-write transaction).
-async fn lease_in(store: &rexie::Store, holder: &str, now: f64) -> Result<Next, OutboxError> {
+/// How many records after the entry being sent are read to find the one
+/// to lease ahead: it is nearly always the first.
+const AHEAD_WINDOW: u32 = 4;
+
+/// The entries after `seq`, enough to hold the first one not rejected:
+/// the drain's step reads a record or two, whatever the queue holds.
+async fn read_after(store: &rexie::Store, seq: u64) -> Result<Contents, OutboxError> {
+    let after = || {
+        KeyRange::lower_bound(&seq_key(seq), Some(true))
+            .map_err(|err| OutboxError::Storage(err.to_string()))
+    };
+    let window = store
+        .get_all(Some(after()?), Some(AHEAD_WINDOW))
+        .await
+        .map_err(storage)?;
+    let full = window.len() >= AHEAD_WINDOW as usize;
+    let contents = read_contents(window);
+    if full && contents.unreadable.is_empty() && outbox::head(&contents.entries).is_none() {
+        return Ok(read_contents(
+            store.get_all(Some(after()?), None).await.map_err(storage)?,
+        ));
+    }
+    Ok(contents)
+}
+
+/// Leases the head, and the entry after it ahead, in `store` (of a
+/// read-write transaction).
+async fn lease_in(store: &rexie::Store, holder: &str, now: f64) -> Result<Taken, OutboxError> {
     let contents = read_head(store).await?;
     let head = outbox::head(&contents.entries).map(|entry| entry.seq);
     let blocked = contents
@@ -309,16 +388,43 @@ async fn lease_in(store: &rexie::Store, holder: &str, now: f64) -> Result<Next, 
         .iter()
         .any(|bad| head.is_none_or(|head| *bad < head));
     if blocked {
-        return Ok(Next::Idle);
+        return Ok(Taken {
+            next: Next::Idle,
+            ahead: None,
+        });
     }
     let next = outbox::lease(&contents.entries, holder, now);
-    if let Next::Send(entry) = &next {
-        store
-            .put(&entry_record(entry)?, None)
-            .await
-            .map_err(storage)?;
+    let Next::Send(entry) = &next else {
+        return Ok(Taken { next, ahead: None });
+    };
+    store
+        .put(&entry_record(entry)?, None)
+        .await
+        .map_err(storage)?;
+    let ahead = lease_ahead(store, &contents, holder, now, entry.seq).await?;
+    Ok(Taken { next, ahead })
+}
+
+/// Leases the entry after `seq` for `holder` in `store`, unless an
+/// unreadable record comes before it (the queue stops there).
+async fn lease_ahead(
+    store: &rexie::Store,
+    contents: &Contents,
+    holder: &str,
+    now: f64,
+    seq: u64,
+) -> Result<Option<Entry>, OutboxError> {
+    let Some(ahead) = outbox::lease_after(&contents.entries, holder, now, seq) else {
+        return Ok(None);
+    };
+    if contents.unreadable.iter().any(|bad| *bad < ahead.seq) {
+        return Ok(None);
     }
-    Ok(next)
+    store
+        .put(&entry_record(&ahead)?, None)
+        .await
+        .map_err(storage)?;
+    Ok(Some(ahead))
 }
 
 /// Settles `sent` in `transaction` (over entries and acks).

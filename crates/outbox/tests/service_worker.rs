@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use ticketrail_core::outbox::{Next, Sent, Settle, State, Write, LEASE_MS};
-use ticketrail_outbox::{Outbox, Settled};
+use ticketrail_outbox::{Outbox, Settled, Taken};
 use ticketrail_protocol::{Order, OrderItemRequest, OrderStatus, PlaceOrder, Timestamp};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -54,11 +54,15 @@ async fn fresh(name: &str) -> Outbox {
     Outbox::open_named(&name).await.expect("the outbox opens")
 }
 
-fn sent(next: Next) -> u64 {
-    match next {
+fn sent(taken: Taken) -> u64 {
+    match taken.next {
         Next::Send(entry) => entry.seq,
         other => panic!("expected a lease, got {other:?}"),
     }
+}
+
+fn ahead(taken: &Taken) -> Option<u64> {
+    taken.ahead.as_ref().map(|entry| entry.seq)
 }
 
 fn created() -> Sent {
@@ -78,13 +82,16 @@ async fn queued_entries_are_leased_in_order_and_an_ack_is_kept_with_the_delete()
     let contents = outbox.contents().await.unwrap();
     assert_eq!(contents.entries, [first.clone(), second.clone()]);
 
+    let taken = outbox.lease_next("w1", 10.0).await.unwrap();
     assert_eq!(
-        sent(outbox.lease_next("w1", 10.0).await.unwrap()),
-        first.seq
+        ahead(&taken),
+        Some(second.seq),
+        "the next one is leased ahead"
     );
+    assert_eq!(sent(taken), first.seq);
     assert!(
         matches!(
-            outbox.lease_next("w2", 20.0).await.unwrap(),
+            outbox.lease_next("w2", 20.0).await.unwrap().next,
             Next::WaitUntil(_)
         ),
         "another trigger neither sends the head again nor skips it"
@@ -122,9 +129,12 @@ async fn queued_entries_are_leased_in_order_and_an_ack_is_kept_with_the_delete()
         Settle::Ignore,
         "a duplicate answer finds nothing"
     );
-    assert_eq!(
-        sent(outbox.lease_next("w1", 40.0).await.unwrap()),
-        second.seq
+    assert!(
+        matches!(
+            outbox.lease_next("w2", 40.0).await.unwrap().next,
+            Next::WaitUntil(_)
+        ),
+        "w1 holds the next one, leased ahead"
     );
 }
 
@@ -133,20 +143,21 @@ async fn a_refusal_is_kept_out_of_the_queue_and_the_next_entry_goes() {
     let outbox = fresh("reject").await;
     let bad = outbox.enqueue(place("bad"), 1.0).await.unwrap();
     let next = outbox.enqueue(place("next"), 2.0).await.unwrap();
-    sent(outbox.lease_next("w1", 10.0).await.unwrap());
+    let taken = outbox.lease_next("w1", 10.0).await.unwrap();
     let refused = Sent::Answer {
         status: 422,
         code: Some("unknown_product".into()),
         message: Some("Es Teh is no longer on the menu".into()),
     };
-    outbox
-        .settle(
+    let (_, following) = outbox
+        .settle_then_lease(
             Settled {
                 seq: bad.seq,
                 holder: "w1",
                 result: &refused,
                 order: None,
             },
+            taken.ahead.as_ref(),
             20.0,
             0.0,
         )
@@ -162,7 +173,11 @@ async fn a_refusal_is_kept_out_of_the_queue_and_the_next_entry_goes() {
         },
         "kept for a person to see"
     );
-    assert_eq!(sent(outbox.lease_next("w1", 30.0).await.unwrap()), next.seq);
+    assert_eq!(
+        sent(following),
+        next.seq,
+        "the next one, leased ahead, is given back and leased as the head"
+    );
 
     outbox.dismiss_rejected(next.seq).await.unwrap();
     outbox.dismiss_rejected(bad.seq).await.unwrap();
@@ -184,10 +199,10 @@ async fn a_lease_lapses_when_its_sender_died_and_the_entry_is_sent_again() {
     sent(outbox.lease_next("dead", 0.0).await.unwrap());
     // The "dead" sender never settles: the worker was killed mid-send.
     assert!(matches!(
-        outbox.lease_next("w2", LEASE_MS - 1.0).await.unwrap(),
+        outbox.lease_next("w2", LEASE_MS - 1.0).await.unwrap().next,
         Next::WaitUntil(_)
     ));
-    let again = outbox.lease_next("w2", LEASE_MS).await.unwrap();
+    let again = outbox.lease_next("w2", LEASE_MS).await.unwrap().next;
     let Next::Send(again) = again else {
         panic!("the lapsed lease is taken over");
     };
@@ -230,27 +245,66 @@ async fn a_lease_lapses_when_its_sender_died_and_the_entry_is_sent_again() {
 }
 
 #[wasm_bindgen_test]
-async fn settling_a_send_leases_the_next_entry_in_the_same_step() {
+async fn a_delivery_is_settled_while_the_next_entry_goes_and_a_failure_gives_it_back() {
     let outbox = fresh("pipeline").await;
     let first = outbox.enqueue(place("a"), 0.0).await.unwrap();
     let second = outbox.enqueue(place("b"), 0.0).await.unwrap();
-    sent(outbox.lease_next("w1", 1.0).await.unwrap());
-    let done = Settled {
+    let third = outbox.enqueue(place("c"), 0.0).await.unwrap();
+    let taken = outbox.lease_next("w1", 1.0).await.unwrap();
+    assert_eq!(ahead(&taken), Some(second.seq));
+    assert_eq!(sent(taken), first.seq);
+
+    let delivered = Settled {
         seq: first.seq,
         holder: "w1",
         result: &created(),
         order: Some(&order("a")),
     };
-    let (settled, next) = outbox.settle_then_lease(done, 2.0, 0.0).await.unwrap();
+    let (settled, following) = outbox
+        .settle_then_lease_after(delivered, second.seq, 2.0, 0.0)
+        .await
+        .unwrap();
     assert_eq!(settled, Settle::Delete);
-    assert_eq!(sent(next), second.seq);
     assert_eq!(outbox.ack("a").await.unwrap(), Some(order("a")));
-    let done = Settled {
+    let following = following.expect("the one after the entry on its way");
+    assert_eq!(following.seq, third.seq);
+
+    let failed = Sent::NoAnswer("Failed to fetch".into());
+    let lost = Settled {
         seq: second.seq,
         holder: "w1",
-        result: &created(),
+        result: &failed,
         order: None,
     };
-    let (_, next) = outbox.settle_then_lease(done, 3.0, 0.0).await.unwrap();
-    assert_eq!(next, Next::Idle, "the queue is empty");
+    let (settled, taken) = outbox
+        .settle_then_lease(lost, Some(&following), 3.0, 0.0)
+        .await
+        .unwrap();
+    assert!(matches!(settled, Settle::Store(_)), "{settled:?}");
+    assert!(
+        matches!(taken.next, Next::WaitUntil(_)),
+        "the failed entry keeps its place and waits for its backoff: {:?}",
+        taken.next
+    );
+    let contents = outbox.contents().await.unwrap();
+    assert_eq!(
+        (contents.entries[1].seq, contents.entries[1].attempts),
+        (third.seq, 0),
+        "the lease ahead was given back, its attempt not counted"
+    );
+    assert!(matches!(
+        contents.entries[1].state,
+        State::Pending {
+            not_before: 3.0,
+            ..
+        }
+    ));
+
+    let taken = outbox.lease_next("w2", 60_000.0).await.unwrap();
+    assert_eq!(
+        ahead(&taken),
+        Some(third.seq),
+        "another sender takes it at once"
+    );
+    assert_eq!(sent(taken), second.seq);
 }

@@ -86,6 +86,84 @@ fn only_the_head_is_sent_and_only_by_one_holder_at_a_time() {
 }
 
 #[test]
+fn the_entry_after_the_head_is_leased_ahead_and_given_back_unused() {
+    let rejected = Entry {
+        state: State::Rejected {
+            status: 422,
+            code: "unknown_product".to_owned(),
+            message: String::new(),
+        },
+        ..queued(2, order_write("b"), 0.0)
+    };
+    let head = leased(lease(&[queued(1, order_write("a"), 0.0)], "w1", 10.0));
+    let entries = vec![
+        head.clone(),
+        rejected,
+        queued(3, order_write("c"), 0.0),
+        queued(4, order_write("d"), 0.0),
+    ];
+    let ahead = lease_after(&entries, "w1", 10.0, head.seq).expect("a lease ahead");
+    assert_eq!(
+        (ahead.seq, ahead.attempts),
+        (3, 1),
+        "a rejected entry is skipped, and only the next one is taken"
+    );
+    assert!(may_send(&ahead, "w1", 10.0));
+    assert!(
+        may_send(&ahead, "w1", 10.0 + LEASE_MS - SEND_TIMEOUT_MS),
+        "a send started now ends before the lease lapses"
+    );
+    assert!(
+        !may_send(&ahead, "w1", 11.0 + LEASE_MS - SEND_TIMEOUT_MS),
+        "one that might outlive the lease needs a fresh lease"
+    );
+    assert!(!may_send(&ahead, "w2", 10.0), "not w2's lease");
+    assert!(!may_send(&head, "w1", LEASE_MS), "a lapsed lease");
+
+    let taken = vec![head.clone(), ahead.clone()];
+    assert_eq!(
+        lease_after(&taken, "w2", 20.0, head.seq),
+        None,
+        "held by w1"
+    );
+    let backed_off = Entry {
+        state: State::Pending {
+            not_before: 500.0,
+            last_error: None,
+        },
+        ..ahead.clone()
+    };
+    assert_eq!(
+        lease_after(&[head.clone(), backed_off], "w1", 20.0, 1),
+        None
+    );
+    assert_eq!(
+        lease_after(std::slice::from_ref(&head), "w1", 20.0, 1),
+        None
+    );
+
+    assert_eq!(
+        release(&ahead, "w2", 30.0),
+        None,
+        "only its holder gives it back"
+    );
+    let released = release(&ahead, "w1", 30.0).expect("released");
+    assert_eq!(released.attempts, 0, "the unmade attempt is not counted");
+    assert_eq!(
+        lease(&[released], "w2", 30.0),
+        Next::Send(Box::new(Entry {
+            attempts: 1,
+            state: State::Leased {
+                holder: "w2".to_owned(),
+                until: 30.0 + LEASE_MS,
+            },
+            ..queued(3, order_write("c"), 0.0)
+        })),
+        "the next sender takes it at once"
+    );
+}
+
+#[test]
 fn an_ack_deletes_and_a_late_duplicate_changes_nothing() {
     let entry = leased(lease(&[queued(1, order_write("a"), 0.0)], "w1", 0.0));
     assert_eq!(
@@ -236,16 +314,24 @@ struct InFlight {
     answer: Option<Sent>,
     /// The sender stopped waiting; the request may still reach the server.
     given_up: bool,
-    /// When its lease was taken.
-    leased_at: f64,
+    /// When it was sent; a real sender abandons it [`SEND_TIMEOUT_MS`]
+    /// later.
+    started: f64,
+    /// The entry after it, leased by the same sender to send as soon as
+    /// this one is delivered.
+    ahead: Option<Entry>,
 }
 
 #[derive(Debug, Clone)]
 enum Step {
-    Enqueue { bad: bool },
+    Enqueue {
+        bad: bool,
+    },
     Trigger,
     Reach(usize),
-    Answer(usize),
+    /// The answer reaches its sender; with `true`, a sender that starts
+    /// the entry leased ahead dies before it settles this one.
+    Answer(usize, bool),
     TimeOut(usize),
     Crash(usize),
     RepeatAnswer,
@@ -258,7 +344,7 @@ fn step() -> impl Strategy<Value = Step> {
         3 => prop::bool::weighted(0.15).prop_map(|bad| Step::Enqueue { bad }),
         4 => Just(Step::Trigger),
         3 => any::<usize>().prop_map(Step::Reach),
-        3 => any::<usize>().prop_map(Step::Answer),
+        3 => (any::<usize>(), prop::bool::weighted(0.1)).prop_map(|(index, dies)| Step::Answer(index, dies)),
         1 => any::<usize>().prop_map(Step::TimeOut),
         1 => any::<usize>().prop_map(Step::Crash),
         1 => Just(Step::RepeatAnswer),
@@ -290,24 +376,74 @@ impl Sim {
         self.holders += 1;
         let holder = format!("w{}", self.holders);
         if let Next::Send(entry) = lease(&self.entries(), &holder, self.now) {
-            let now = self.now;
-            assert!(
-                !self.flights.iter().any(|flight| flight.seq == entry.seq
-                    && !flight.given_up
-                    && now - flight.leased_at < LEASE_MS),
-                "entry {} is sent twice at the same time",
-                entry.seq
-            );
-            self.flights.push(InFlight {
-                holder,
-                seq: entry.seq,
-                key: entry.write.key().to_owned(),
-                answer: None,
-                given_up: false,
-                leased_at: now,
-            });
-            self.store.insert(entry.seq, *entry);
+            self.store.insert(entry.seq, (*entry).clone());
+            self.start(holder, *entry);
         }
+    }
+
+    /// `holder` starts sending `entry`, leased to it (and leases the one
+    /// after it, ahead).
+    fn start(&mut self, holder: String, entry: Entry) {
+        let now = self.now;
+        assert!(
+            !self.flights.iter().any(|flight| flight.seq == entry.seq
+                && !flight.given_up
+                && now < flight.started + SEND_TIMEOUT_MS),
+            "entry {} is sent twice at the same time",
+            entry.seq
+        );
+        let ahead = lease_after(&self.entries(), &holder, now, entry.seq);
+        if let Some(ahead) = &ahead {
+            self.store.insert(ahead.seq, ahead.clone());
+        }
+        assert!(
+            may_send(&entry, &holder, now),
+            "entry {} is sent on a lease that may lapse first",
+            entry.seq
+        );
+        self.flights.push(InFlight {
+            holder,
+            seq: entry.seq,
+            key: entry.write.key().to_owned(),
+            answer: None,
+            given_up: false,
+            started: now,
+            ahead,
+        });
+    }
+
+    /// The sender of `flight` got `result`: as the drain does, it starts
+    /// the entry leased ahead when this one was delivered (settling this
+    /// one meanwhile, unless it dies first), or settles and gives the
+    /// lease ahead back.
+    fn answered(&mut self, flight: InFlight, result: Sent, dies: bool) {
+        let delivered =
+            matches!(&result, Sent::Answer { status, .. } if classify(*status) == Class::Delivered);
+        let pipelined = flight
+            .ahead
+            .clone()
+            .filter(|ahead| delivered && may_send(ahead, &flight.holder, self.now));
+        if let Some(ahead) = pipelined {
+            if dies {
+                // The next request is on the wire; nothing was settled.
+                self.flights.push(InFlight {
+                    holder: flight.holder,
+                    seq: ahead.seq,
+                    key: ahead.write.key().to_owned(),
+                    answer: None,
+                    given_up: true,
+                    started: self.now,
+                    ahead: None,
+                });
+                return;
+            }
+            self.finish(&flight.holder, flight.seq, &result);
+            self.start(flight.holder.clone(), ahead);
+        } else {
+            self.finish(&flight.holder, flight.seq, &result);
+            self.give_back(&flight.holder, flight.ahead.as_ref());
+        }
+        self.last_answer = Some((flight.holder, flight.seq, result));
     }
 
     fn finish(&mut self, holder: &str, seq: u64, result: &Sent) {
@@ -319,6 +455,16 @@ impl Sim {
                 self.store.insert(seq, *entry);
             }
             Settle::Ignore => {}
+        }
+    }
+
+    /// `holder` gives back its lease ahead, unused.
+    fn give_back(&mut self, holder: &str, ahead: Option<&Entry>) {
+        let released = ahead
+            .and_then(|ahead| self.store.get(&ahead.seq))
+            .and_then(|stored| release(stored, holder, self.now));
+        if let Some(released) = released {
+            self.store.insert(released.seq, released);
         }
     }
 
@@ -348,14 +494,16 @@ impl Sim {
                     }
                 }
             }
-            Step::Answer(index) => {
+            Step::Answer(index, dies) => {
                 if let Some(index) = self.pick(index) {
                     // A given-up sender no longer listens.
                     if self.flights[index].answer.is_some() && !self.flights[index].given_up {
-                        let flight = self.flights.remove(index);
-                        let result = flight.answer.unwrap_or(Sent::NoAnswer(String::new()));
-                        self.finish(&flight.holder, flight.seq, &result);
-                        self.last_answer = Some((flight.holder, flight.seq, result));
+                        let mut flight = self.flights.remove(index);
+                        let result = flight
+                            .answer
+                            .take()
+                            .unwrap_or(Sent::NoAnswer(String::new()));
+                        self.answered(flight, result, dies);
                     }
                 }
             }
@@ -363,10 +511,12 @@ impl Sim {
                 // Reached or not, the sender gives up waiting; the request
                 // may still reach the server later.
                 if let Some(index) = self.pick(index) {
-                    let (holder, seq) =
-                        (self.flights[index].holder.clone(), self.flights[index].seq);
-                    self.flights[index].given_up = true;
+                    let flight = &mut self.flights[index];
+                    let (holder, seq) = (flight.holder.clone(), flight.seq);
+                    let ahead = flight.ahead.take();
+                    flight.given_up = true;
                     self.finish(&holder, seq, &Sent::NoAnswer("timeout".into()));
+                    self.give_back(&holder, ahead.as_ref());
                 }
             }
             Step::Crash(index) => {
