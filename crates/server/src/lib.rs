@@ -41,6 +41,7 @@ use thiserror::Error;
 use ticketrail_protocol::{ErrorBody, ErrorCode, MAX_BODY_BYTES};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
@@ -115,6 +116,11 @@ impl AppState {
     }
 }
 
+/// Bodies smaller than this go uncompressed: an order or an error fits in
+/// one packet either way, and compressing it costs both ends CPU on every
+/// order a drain sends.
+const COMPRESS_ABOVE: u16 = 1024;
+
 /// The whole HTTP surface: API, socket, health, and the PWA as fallback.
 pub fn app(state: AppState) -> Router {
     Router::new()
@@ -126,7 +132,10 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(extract::limit_body))
-        .layer(CompressionLayer::new())
+        .layer(
+            CompressionLayer::new()
+                .compress_when(DefaultPredicate::new().and(SizeAbove::new(COMPRESS_ABOVE))),
+        )
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

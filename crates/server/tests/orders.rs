@@ -323,3 +323,43 @@ async fn unknown_orders_and_outlets_are_not_found() {
         Err(other) => panic!("unexpected handshake failure: {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn an_order_answer_goes_uncompressed_and_a_menu_page_gzipped() {
+    let server = Server::start().await;
+    let product = server.orderable(1).await.remove(0);
+    let body = order_body("1", &[(product.id.as_str(), 1)]);
+    let key = body["client_order_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let placed = server
+        .http
+        .post(server.url("/api/orders/"))
+        .header("Accept-Encoding", "gzip")
+        .header("Idempotency-Key", key)
+        .json(&body)
+        .send()
+        .await
+        .expect("the order is answered");
+    assert_eq!(placed.status(), 201);
+    assert_eq!(
+        placed.headers().get("content-encoding"),
+        None,
+        "an order fits in one packet as it is"
+    );
+    let menu = server
+        .http
+        .get(server.url("/api/products/?since_version=0"))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .expect("the menu is answered");
+    assert_eq!(menu.status(), 200);
+    assert_eq!(
+        menu.headers()
+            .get("content-encoding")
+            .and_then(|value| value.to_str().ok()),
+        Some("gzip")
+    );
+}
