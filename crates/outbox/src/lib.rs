@@ -103,12 +103,18 @@ impl Outbox {
             .map_err(|err| OutboxError::Unavailable(err.to_string()))
     }
 
+    /// A transaction over `stores`.
+    fn transaction(
+        &self,
+        stores: &[&str],
+        mode: TransactionMode,
+    ) -> Result<rexie::Transaction, OutboxError> {
+        self.db.transaction(stores, mode).map_err(storage)
+    }
+
     /// Queues `write` at `now`; the entry is durable when this returns.
     pub async fn enqueue(&self, write: Write, now: f64) -> Result<Entry, OutboxError> {
-        let transaction = self
-            .db
-            .transaction(&[ENTRIES], TransactionMode::ReadWrite)
-            .map_err(storage)?;
+        let transaction = self.transaction(&[ENTRIES], TransactionMode::ReadWrite)?;
         let store = transaction.store(ENTRIES).map_err(storage)?;
         let mut entry = outbox::queued(0, write, now);
         // Without `seq` the store generates it; the JSON's copy is ignored.
@@ -121,10 +127,7 @@ impl Outbox {
 
     /// Everything queued, in order.
     pub async fn contents(&self) -> Result<Contents, OutboxError> {
-        let transaction = self
-            .db
-            .transaction(&[ENTRIES], TransactionMode::ReadOnly)
-            .map_err(storage)?;
+        let transaction = self.transaction(&[ENTRIES], TransactionMode::ReadOnly)?;
         let store = transaction.store(ENTRIES).map_err(storage)?;
         let values = store.get_all(None, None).await.map_err(storage)?;
         Ok(read_contents(values))
@@ -135,10 +138,7 @@ impl Outbox {
     /// transaction: a concurrent trigger waits for it and then sees the
     /// leases. An unreadable record at the head stops the queue.
     pub async fn lease_next(&self, holder: &str, now: f64) -> Result<Taken, OutboxError> {
-        let transaction = self
-            .db
-            .transaction(&[ENTRIES], TransactionMode::ReadWrite)
-            .map_err(storage)?;
+        let transaction = self.transaction(&[ENTRIES], TransactionMode::ReadWrite)?;
         let store = transaction.store(ENTRIES).map_err(storage)?;
         let taken = lease_in(&store, holder, now).await?;
         transaction.done().await.map_err(storage)?;
@@ -156,18 +156,11 @@ impl Outbox {
         now: f64,
         jitter: f64,
     ) -> Result<(Settle, Taken), OutboxError> {
-        let transaction = self
-            .db
-            .transaction(&[ENTRIES, ACKS], TransactionMode::ReadWrite)
-            .map_err(storage)?;
+        let transaction = self.transaction(&[ENTRIES, ACKS], TransactionMode::ReadWrite)?;
         let settle = settle_in(&transaction, &sent, now, jitter).await?;
         let entries = transaction.store(ENTRIES).map_err(storage)?;
         if let Some(ahead) = ahead {
-            let stored = entries
-                .get(seq_key(ahead.seq))
-                .await
-                .map_err(storage)?
-                .and_then(|value| read_entry(value).ok());
+            let stored = stored_entry(&entries, ahead.seq).await?;
             if let Some(released) =
                 stored.and_then(|entry| outbox::release(&entry, sent.holder, now))
             {
@@ -194,10 +187,7 @@ impl Outbox {
         now: f64,
         jitter: f64,
     ) -> Result<(Settle, Option<Entry>), OutboxError> {
-        let transaction = self
-            .db
-            .transaction(&[ENTRIES, ACKS], TransactionMode::ReadWrite)
-            .map_err(storage)?;
+        let transaction = self.transaction(&[ENTRIES, ACKS], TransactionMode::ReadWrite)?;
         let settle = settle_in(&transaction, &sent, now, jitter).await?;
         let entries = transaction.store(ENTRIES).map_err(storage)?;
         let contents = read_after(&entries, sending).await?;
@@ -215,10 +205,7 @@ impl Outbox {
         now: f64,
         jitter: f64,
     ) -> Result<Settle, OutboxError> {
-        let transaction = self
-            .db
-            .transaction(&[ENTRIES, ACKS], TransactionMode::ReadWrite)
-            .map_err(storage)?;
+        let transaction = self.transaction(&[ENTRIES, ACKS], TransactionMode::ReadWrite)?;
         let settle = settle_in(&transaction, &sent, now, jitter).await?;
         transaction.done().await.map_err(storage)?;
         Ok(settle)
@@ -226,16 +213,9 @@ impl Outbox {
 
     /// Staff's "retry now" for entry `seq` (see [`outbox::retry_now`]).
     pub async fn retry_now(&self, seq: u64, now: f64) -> Result<(), OutboxError> {
-        let transaction = self
-            .db
-            .transaction(&[ENTRIES], TransactionMode::ReadWrite)
-            .map_err(storage)?;
+        let transaction = self.transaction(&[ENTRIES], TransactionMode::ReadWrite)?;
         let store = transaction.store(ENTRIES).map_err(storage)?;
-        let stored = store
-            .get(seq_key(seq))
-            .await
-            .map_err(storage)?
-            .and_then(|value| read_entry(value).ok());
+        let stored = stored_entry(&store, seq).await?;
         if let Some(next) = stored.and_then(|entry| outbox::retry_now(&entry, now)) {
             store
                 .put(&entry_record(&next)?, None)
@@ -250,16 +230,10 @@ impl Outbox {
     /// refusal (the kitchen shows it as a message). Anything still to be
     /// sent is left alone.
     pub async fn dismiss_rejected(&self, seq: u64) -> Result<(), OutboxError> {
-        let transaction = self
-            .db
-            .transaction(&[ENTRIES], TransactionMode::ReadWrite)
-            .map_err(storage)?;
+        let transaction = self.transaction(&[ENTRIES], TransactionMode::ReadWrite)?;
         let store = transaction.store(ENTRIES).map_err(storage)?;
-        let rejected = store
-            .get(seq_key(seq))
-            .await
-            .map_err(storage)?
-            .and_then(|value| read_entry(value).ok())
+        let rejected = stored_entry(&store, seq)
+            .await?
             .is_some_and(|entry| matches!(entry.state, State::Rejected { .. }));
         if rejected {
             store.delete(seq_key(seq)).await.map_err(storage)?;
@@ -271,10 +245,7 @@ impl Outbox {
     /// The server's order for the write with idempotency key `key`, once
     /// delivered.
     pub async fn ack(&self, key: &str) -> Result<Option<Order>, OutboxError> {
-        let transaction = self
-            .db
-            .transaction(&[ACKS], TransactionMode::ReadOnly)
-            .map_err(storage)?;
+        let transaction = self.transaction(&[ACKS], TransactionMode::ReadOnly)?;
         let store = transaction.store(ACKS).map_err(storage)?;
         let Some(value) = store.get(JsValue::from_str(key)).await.map_err(storage)? else {
             return Ok(None);
@@ -288,10 +259,7 @@ impl Outbox {
     /// Deletes the acks stored before `before` (ms): the pages that wanted
     /// them have long shown them.
     pub async fn forget_acks(&self, before: f64) -> Result<(), OutboxError> {
-        let transaction = self
-            .db
-            .transaction(&[ACKS], TransactionMode::ReadWrite)
-            .map_err(storage)?;
+        let transaction = self.transaction(&[ACKS], TransactionMode::ReadWrite)?;
         let store = transaction.store(ACKS).map_err(storage)?;
         for value in store.get_all(None, None).await.map_err(storage)? {
             let Ok(record) = read_ack(&value) else {
@@ -330,6 +298,15 @@ pub struct Settled<'a> {
     pub result: &'a Sent,
     /// The server's order, from a 2xx answer.
     pub order: Option<&'a Order>,
+}
+
+/// The readable entry stored under `seq`, if any.
+async fn stored_entry(store: &rexie::Store, seq: u64) -> Result<Option<Entry>, OutboxError> {
+    Ok(store
+        .get(seq_key(seq))
+        .await
+        .map_err(storage)?
+        .and_then(|value| read_entry(value).ok()))
 }
 
 /// How many records are read to find the head: rejected entries ahead of
@@ -435,11 +412,7 @@ async fn settle_in(
     jitter: f64,
 ) -> Result<Settle, OutboxError> {
     let entries = transaction.store(ENTRIES).map_err(storage)?;
-    let stored = entries
-        .get(seq_key(sent.seq))
-        .await
-        .map_err(storage)?
-        .and_then(|value| read_entry(value).ok());
+    let stored = stored_entry(&entries, sent.seq).await?;
     let settle = outbox::settle(stored.as_ref(), sent.holder, sent.result, now, jitter);
     match &settle {
         Settle::Delete => {
