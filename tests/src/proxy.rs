@@ -287,7 +287,7 @@ fn is_websocket_upgrade(head: &[u8]) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::time::Duration;
 
@@ -318,8 +318,9 @@ mod tests {
     }
 
     /// An upstream that echoes every byte back, so a connection through
-    /// the proxy shows whether it still flows.
-    async fn echo_server() -> Result<SocketAddr> {
+    /// a proxy (this one, or the outbox tests' gate) shows whether it
+    /// still flows.
+    pub(crate) async fn echo_server() -> Result<SocketAddr> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
         tokio::spawn(async move {

@@ -103,23 +103,9 @@ async fn carry(mut client: TcpStream, upstream: SocketAddr, mut gate: watch::Rec
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::proxy::tests::echo_server;
     use std::time::Duration;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-    /// An upstream that echoes every byte back.
-    async fn echo() -> Result<SocketAddr> {
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
-        let address = listener.local_addr()?;
-        tokio::spawn(async move {
-            while let Ok((mut stream, _)) = listener.accept().await {
-                tokio::spawn(async move {
-                    let (mut reader, mut writer) = stream.split();
-                    let _ = tokio::io::copy(&mut reader, &mut writer).await;
-                });
-            }
-        });
-        Ok(address)
-    }
 
     /// Whether `stream` still echoes (`true`) or was closed (`false`).
     async fn echoes(stream: &mut TcpStream) -> Result<bool> {
@@ -136,7 +122,7 @@ mod tests {
 
     #[tokio::test]
     async fn closing_drops_open_connections_and_refuses_new_ones_until_opened() -> Result<()> {
-        let gate = Gate::start(echo().await?).await?;
+        let gate = Gate::start(echo_server().await?).await?;
         let mut before = TcpStream::connect(gate.address).await?;
         assert!(echoes(&mut before).await?);
         gate.close();
