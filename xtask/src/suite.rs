@@ -12,9 +12,15 @@ use crate::toolchain::{Needs, Toolchain, WASM_TARGET};
 use crate::tools::{CHROMEDRIVER, CHROMIUM};
 use crate::{paths, sizes};
 
-const APP: &str = "ticketrail-app";
-const WORKER: &str = "ticketrail-worker";
-const OUTBOX: &str = "ticketrail-outbox";
+/// The crates that run in the browser, as cargo's `-p` arguments.
+const WASM_PACKAGES: [&str; 6] = [
+    "-p",
+    "ticketrail-app",
+    "-p",
+    "ticketrail-worker",
+    "-p",
+    "ticketrail-outbox",
+];
 const E2E: &str = "ticketrail-e2e";
 
 /// Runs the whole suite and prints the summary whether or not it passed.
@@ -52,21 +58,20 @@ fn all_steps(root: &Path, steps: &mut Steps, tally: &mut Tally) -> Result<()> {
     steps.run(
         "clippy, app + worker + outbox on wasm32 (-D warnings)",
         || {
-            cmd::run(toolchain.wasm_cargo().args([
-                "clippy",
-                "-p",
-                APP,
-                "-p",
-                WORKER,
-                "-p",
-                OUTBOX,
-                "--all-targets",
-                "--target",
-                WASM_TARGET,
-                "--",
-                "-D",
-                "warnings",
-            ]))
+            cmd::run(
+                toolchain
+                    .wasm_cargo()
+                    .arg("clippy")
+                    .args(WASM_PACKAGES)
+                    .args([
+                        "--all-targets",
+                        "--target",
+                        WASM_TARGET,
+                        "--",
+                        "-D",
+                        "warnings",
+                    ]),
+            )
         },
     )?;
     steps.run(
@@ -100,18 +105,9 @@ fn all_steps(root: &Path, steps: &mut Steps, tally: &mut Tally) -> Result<()> {
                 .env("CHROMEDRIVER", CHROMEDRIVER)
                 .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &capabilities)
                 .env("TMPDIR", scratch.path())
-                .args([
-                    "test",
-                    "--target",
-                    WASM_TARGET,
-                    "-p",
-                    APP,
-                    "-p",
-                    WORKER,
-                    "-p",
-                    OUTBOX,
-                    "--tests",
-                ]),
+                .args(["test", "--target", WASM_TARGET])
+                .args(WASM_PACKAGES)
+                .arg("--tests"),
             tally,
         )
     })?;
