@@ -34,9 +34,11 @@ const NUDGE_EVERY: Duration = Duration::from_secs(15);
 /// changing it.
 const REREAD_AFTER: Duration = Duration::from_millis(250);
 /// ... or this many times as long as the last read took, so reading a long
-/// queue takes a twentieth of the page's time at most, and the kiosk's
-/// count lags by well under a second even at 1,000 queued orders.
+/// queue takes a twentieth of the page's time at most ...
 const REREAD_COST_SHARE: f64 = 20.0;
+/// ... but never longer than this: a read slowed by a busy device must not
+/// keep the confirmation from hearing that its order was delivered.
+const REREAD_AFTER_AT_MOST: Duration = Duration::from_secs(1);
 /// The Background Sync tag the worker listens for.
 const SYNC_TAG: &str = "ticketrail-outbox";
 
@@ -186,12 +188,18 @@ impl OutboxQueue {
         let queue = *self;
         spawn_local(async move {
             loop {
-                let started = js_sys::Date::now();
-                match async { db().await?.contents().await }.await {
+                let mut took_ms = 0.0;
+                let read = async {
+                    let db = db().await?;
+                    let started = js_sys::Date::now();
+                    let contents = db.contents().await;
+                    took_ms = js_sys::Date::now() - started;
+                    contents
+                };
+                match read.await {
                     Ok(contents) => queue.set_contents.set(contents),
                     Err(err) => queue.set_failure.set(Some(err)),
                 }
-                let took = js_sys::Date::now() - started;
                 let (_, again) = READING.with(|state| state.get());
                 READING.with(|state| state.set((again, false)));
                 if !again {
@@ -200,13 +208,19 @@ impl OutboxQueue {
                 // Reading a long queue holds off the worker's writes to it
                 // and takes the page's thread: let it send for a while, the
                 // longer the read the longer, before reading again.
-                pause(REREAD_AFTER.max(Duration::from_secs_f64(
-                    (took * REREAD_COST_SHARE).max(0.0) / 1000.0,
-                )))
-                .await;
+                pause(reread_pause(took_ms)).await;
             }
         });
     }
+}
+
+/// The pause before reading the queue again when the last read (opening
+/// the database aside) took `took_ms`: [`REREAD_COST_SHARE`] times that,
+/// within [`REREAD_AFTER`] and [`REREAD_AFTER_AT_MOST`].
+fn reread_pause(took_ms: f64) -> Duration {
+    let share = Duration::try_from_secs_f64(took_ms.max(0.0) * REREAD_COST_SHARE / 1000.0)
+        .unwrap_or(REREAD_AFTER_AT_MOST);
+    share.clamp(REREAD_AFTER, REREAD_AFTER_AT_MOST)
 }
 
 /// Resumes after `delay` (at once where there is no window timer).
@@ -318,4 +332,19 @@ async fn register_sync(registration: &web_sys::ServiceWorkerRegistration) {
     };
     // A refused registration leaves the other triggers.
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_read_pauses_twenty_times_as_long_within_a_quarter_and_one_second() {
+        assert_eq!(reread_pause(2.0), REREAD_AFTER);
+        assert_eq!(reread_pause(30.0), Duration::from_millis(600));
+        assert_eq!(reread_pause(400.0), REREAD_AFTER_AT_MOST);
+        assert_eq!(reread_pause(f64::INFINITY), REREAD_AFTER_AT_MOST);
+        assert_eq!(reread_pause(-5.0), REREAD_AFTER);
+        assert_eq!(reread_pause(f64::NAN), REREAD_AFTER);
+    }
 }
