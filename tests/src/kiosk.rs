@@ -283,10 +283,12 @@ impl<'a> Kiosk<'a> {
 
     /// Waits for the confirmation to show the server's order number (the
     /// queued order's local number shows until the server has it) and
-    /// returns it.
+    /// returns it. A timeout says what the outbox held and whether a
+    /// service worker controlled the page, so a failure names the stage
+    /// the order stopped at.
     pub async fn wait_confirmation(&self) -> Result<String> {
         self.browser.wait_visible(CONFIRMATION, REACT).await?;
-        wait::until(
+        let number = wait::until(
             "the server's order number on the confirmation",
             REACT,
             || async {
@@ -297,6 +299,32 @@ impl<'a> Kiosk<'a> {
                     .filter(|number| !number.is_empty()))
             },
         )
-        .await
+        .await;
+        match number {
+            Ok(number) => Ok(number),
+            Err(err) => Err(err.context(self.outbox_state().await)),
+        }
+    }
+
+    /// The outbox's entries and acks and the page's service worker, for a
+    /// failure message.
+    async fn outbox_state(&self) -> String {
+        let controlled = self
+            .browser
+            .execute("return !!navigator.serviceWorker?.controller;")
+            .await
+            .map_or_else(
+                |err| format!("unknown ({err:#})"),
+                |value| value.to_string(),
+            );
+        let entries = self.browser.outbox_entries().await.map_or_else(
+            |err| format!("unreadable ({err:#})"),
+            |entries| format!("{entries:?}"),
+        );
+        let acks = self.browser.outbox_ack_keys().await.map_or_else(
+            |err| format!("unreadable ({err:#})"),
+            |keys| format!("{keys:?}"),
+        );
+        format!("service worker in control: {controlled}; outbox: {entries}; acks: {acks}")
     }
 }

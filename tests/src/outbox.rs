@@ -130,6 +130,15 @@ withOutbox((db) => {
 });
 "#;
 
+/// The idempotency keys of the stored acks: `{keys}`.
+const ACK_KEYS_JS: &str = r#"
+withOutbox((db) => {
+  const keys = db.transaction('acks').objectStore('acks').getAllKeys();
+  keys.onsuccess = () => { db.close(); done({ keys: keys.result }); };
+  keys.onerror = () => { db.close(); fail(keys.error); };
+});
+"#;
+
 /// Adds `arguments[1]` (entry JSON strings) as new records, in order, in
 /// one transaction: `{count}` added.
 const INJECT_JS: &str = r#"
@@ -262,6 +271,13 @@ impl Browser {
         answer["count"]
             .as_u64()
             .ok_or_else(|| anyhow!("counting the outbox answered {answer}"))
+    }
+
+    /// The idempotency keys of the server answers the page's outbox keeps
+    /// for delivered orders.
+    pub async fn outbox_ack_keys(&self) -> Result<Vec<String>> {
+        let answer = self.outbox_script(ACK_KEYS_JS, Vec::new()).await?;
+        serde_json::from_value(answer["keys"].clone()).context("reading the ack keys")
     }
 
     /// Adds `entries` (each the JSON of a core [`Entry`]; the store gives

@@ -19,6 +19,7 @@ use ticketrail_e2e::menu::{
     CART_NOTICE, MENU_AGE, MENU_STALE_WARNING, PRICE_CHANGED, PRICE_CONFIRM, PRICE_CONFIRM_ACCEPT,
     REDOWNLOAD_MENU, STAFF_AREA, STAFF_OPEN,
 };
+use ticketrail_e2e::proxy::Proxy;
 use ticketrail_e2e::serial::one_at_a_time;
 use ticketrail_e2e::server::PageCount;
 use ticketrail_e2e::ui::{connection, GO_OFFLINE, MOUNT, REACT};
@@ -261,19 +262,24 @@ async fn a_dish_taken_off_the_menu_leaves_the_cart_with_a_notice() -> Result<()>
 }
 
 /// A kiosk with one plain-priced dish in the cart, whose price then changes
-/// on the server while the kiosk cannot hear it: its socket (and whatever
-/// else `blocked` names) is cut before the change. Returns the server, the
-/// browser, the dish, and the cart total as shown and as it now should be.
+/// on the server while the kiosk cannot hear it: the kiosk goes through a
+/// proxy that closes its socket and refuses new ones before the change
+/// (HTTP passes, so it polls, and polling carries orders, not the menu),
+/// and the browser refuses the requests `blocked` names. Returns once the
+/// kiosk polls, with the server, the proxy (dropping it cuts the kiosk
+/// off), the browser, and the cart total as shown and as it now should be.
 async fn a_price_changes_unheard(
     env: &Env,
     name: &str,
     blocked: &[&str],
-) -> Result<(Server, Browser, Product, String, String)> {
-    let mut server = Server::start(env, name).await?;
+) -> Result<(Server, Proxy, Browser, String, String)> {
+    let server = Server::start(env, name).await?;
+    let proxy = Proxy::in_front_of(&server).await?;
     let browser = Browser::open(env, name).await?;
     let product = {
         let kiosk = Kiosk::new(&browser);
-        kiosk.open(&server).await?;
+        browser.goto(&proxy.url("/kiosk")).await?;
+        browser.wait_visible(kiosk::ATTRACT, MOUNT).await?;
         browser.wait_visible(&connection("live"), MOUNT).await?;
         let on_screen = kiosk.start_order().await?;
         browser.wait_menu_synced(MOUNT).await?;
@@ -282,31 +288,32 @@ async fn a_price_changes_unheard(
         product
     };
     let shown_total = format_money(product.price, &product.currency);
-    browser.block_urls(blocked).await?;
-    server.stop().await?;
-    server.restart().await?;
-    browser.wait_hidden(&connection("live"), GO_OFFLINE).await?;
+    if !blocked.is_empty() {
+        browser.block_urls(blocked).await?;
+    }
+    proxy.block_sockets();
+    browser
+        .wait_visible(&connection("polling"), GO_OFFLINE)
+        .await?;
     let new_price = product.price + RP_1000;
     server.set_price(&product, new_price).await?;
     let new_total = format_money(new_price, &product.currency);
-    Ok((server, browser, product, shown_total, new_total))
+    Ok((server, proxy, browser, shown_total, new_total))
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_price_the_kiosk_missed_is_shown_on_the_confirmation() -> Result<()> {
     let _turn = one_at_a_time().await;
     let env = Env::from_env()?;
-    // The kiosk's socket goes and stays gone (its reconnects are refused),
-    // and so does the menu (the check before sending fails, so the order
-    // goes as it is): it cannot hear the price change that follows, the
-    // rare race only the server's answer reveals.
+    // No socket, and no menu either (the check before sending fails, so
+    // the order goes as it is): the kiosk cannot hear the price change
+    // that follows, the rare race only the server's answer reveals.
     let blocked = [
-        "*/ws/*",
         "*/api/products/*",
         "*/api/categories/*",
         "*/api/promotions/*",
     ];
-    let (_server, browser, _product, shown_total, new_total) =
+    let (_server, _proxy, browser, shown_total, new_total) =
         a_price_changes_unheard(&env, "menu-price-changed", &blocked).await?;
     let kiosk = Kiosk::new(&browser);
     ensure!(
@@ -333,9 +340,13 @@ async fn a_price_changed_unheard_is_confirmed_before_sending() -> Result<()> {
     let env = Env::from_env()?;
     // No socket, but HTTP works: "Place order" syncs the menu first and
     // finds the new price before anything is sent.
-    let (_server, browser, _product, _shown_total, new_total) =
-        a_price_changes_unheard(&env, "menu-price-confirm", &["*/ws/*"]).await?;
+    let (_server, _proxy, browser, shown_total, new_total) =
+        a_price_changes_unheard(&env, "menu-price-confirm", &[]).await?;
     let kiosk = Kiosk::new(&browser);
+    ensure!(
+        kiosk.cart_total().await? == shown_total,
+        "the kiosk heard of the new price without a socket; this test needs it not to"
+    );
 
     kiosk.place_order().await?;
     browser.wait_visible(PRICE_CONFIRM, REACT).await?;
