@@ -47,6 +47,10 @@ use socket::{read_message, socket_url, Incoming, Socket};
 pub struct LiveFeed {
     /// The state for the connection indicator.
     pub connection: ReadSignal<Connection>,
+    /// Whether the server answered the last thing asked of it (see
+    /// [`Supervisor::answering`]): requests only worth making when it is
+    /// there are skipped when this is false.
+    pub answering: ReadSignal<bool>,
     /// Latest snapshot of every order seen, by order id (highest `seq`
     /// wins), without closed orders past
     /// [`KEEP_CLOSED_SECS`](ticketrail_core::tickets::KEEP_CLOSED_SECS).
@@ -101,13 +105,16 @@ pub fn face_of(path: &str) -> Face {
 /// once, the socket asks only for what changed since).
 pub fn connect(outlet_id: String, face: Face) -> LiveFeed {
     let (connection, set_connection) = signal(Connection::Connecting);
+    let (answering, set_answering) = signal(false);
     let (orders, set_orders) = signal(BTreeMap::new());
     let (resets, set_resets) = signal(0);
     let (clock_offset_ms, set_clock_offset) = signal(0);
     let master_data = MasterDataListeners::default();
     let outputs = Outputs {
         orders,
+        answering,
         set_connection,
+        set_answering,
         set_orders,
         set_resets,
         set_clock_offset,
@@ -144,6 +151,7 @@ pub fn connect(outlet_id: String, face: Face) -> LiveFeed {
     });
     LiveFeed {
         connection,
+        answering,
         orders,
         resets,
         clock_offset_ms,
@@ -174,7 +182,9 @@ async fn restore(outlet_id: &str) -> (Option<Rc<Saver>>, Option<SavedFeed>) {
 /// Where the feed's results go.
 struct Outputs {
     orders: ReadSignal<BTreeMap<String, Order>>,
+    answering: ReadSignal<bool>,
     set_connection: WriteSignal<Connection>,
+    set_answering: WriteSignal<bool>,
     set_orders: WriteSignal<BTreeMap<String, Order>>,
     set_resets: WriteSignal<u64>,
     set_clock_offset: WriteSignal<i64>,
@@ -286,6 +296,10 @@ fn perform(driver: &Rc<RefCell<Driver>>, actions: Vec<Action>) {
     if connection != state.shown {
         state.shown = connection;
         state.outputs.set_connection.set(connection);
+    }
+    let answering = state.supervisor.answering();
+    if answering != state.outputs.answering.get_untracked() {
+        state.outputs.set_answering.set(answering);
     }
     drop(state);
     wake_at_deadline(driver, now);

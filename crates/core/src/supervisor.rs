@@ -218,6 +218,9 @@ pub struct Supervisor {
     hidden: bool,
     /// Id of the last poll sent.
     polls: u64,
+    /// Since the socket last failed, the last poll was answered (not
+    /// failed, not timed out).
+    poll_answered: bool,
 }
 
 impl Supervisor {
@@ -235,6 +238,7 @@ impl Supervisor {
             started: now,
             hidden: false,
             polls: 0,
+            poll_answered: false,
         }
     }
 
@@ -253,13 +257,17 @@ impl Supervisor {
             Input::SocketClosed => self.socket_failed(now, jitter),
             Input::PollAnswered { poll, orders } => {
                 self.heard_at = Some(now);
+                self.poll_answered = true;
                 self.poll_done(now, poll);
                 let fresh = self.cursor.apply_batch(orders, |order| order.seq);
                 if !fresh.is_empty() {
                     actions.push(Action::Apply(fresh));
                 }
             }
-            Input::PollFailed { poll } => self.poll_done(now, poll),
+            Input::PollFailed { poll } => {
+                self.poll_answered = false;
+                self.poll_done(now, poll);
+            }
             Input::Online => self.retry_now(now),
             Input::Visible(visible) => {
                 self.hidden = !visible;
@@ -293,6 +301,17 @@ impl Supervisor {
             .filter(|at| *at > now)
             .unwrap_or(f64::INFINITY);
         socket.min(polling).min(offline)
+    }
+
+    /// Whether the server answered the last thing asked of it: the socket
+    /// is open, or, since it failed, the last poll was answered. Stricter
+    /// than [`Connection::in_contact`], which gives the indicator
+    /// [`OFFLINE_AFTER_MS`] of grace: a screen that is about to make a
+    /// request only worth making when the server is there (the kiosk's
+    /// price check before an order) skips it when this is false, rather
+    /// than wait for a request to fail.
+    pub fn answering(&self) -> bool {
+        matches!(self.socket, Socket::Open { .. }) || self.poll_answered
     }
 
     /// What the indicator shows at `now`.
@@ -364,6 +383,11 @@ impl Supervisor {
     fn socket_failed(&mut self, now: f64, jitter: f64) {
         if let Socket::Closed { .. } = self.socket {
             return;
+        }
+        if let Socket::Open { .. } = self.socket {
+            // Polls answered before the socket opened say nothing now; a
+            // socket that fails to reopen does not undo a poll's answer.
+            self.poll_answered = false;
         }
         self.socket = Socket::Closed {
             retry_at: now + retry_delay_ms(self.failures, jitter),
@@ -439,6 +463,7 @@ impl Supervisor {
         }
         match self.polling {
             Polling::InFlight { since, .. } if now - since >= POLL_TIMEOUT_MS => {
+                self.poll_answered = false;
                 self.send_poll(now, actions);
             }
             Polling::Due { at } if now >= at && !self.polling_paused() => {

@@ -639,3 +639,58 @@ fn the_server_is_in_contact_live_or_polling() {
     }
     .in_contact());
 }
+
+#[test]
+fn the_server_is_answering_while_the_socket_is_open_or_the_last_poll_was_answered() {
+    let mut supervisor = Supervisor::new(0.0, Face::Kiosk, 0);
+    supervisor.handle(0.0, Input::Tick, 0.0);
+    assert!(!supervisor.answering(), "nothing heard yet");
+    supervisor.handle(10.0, Input::SocketOpened, 0.0);
+    assert!(supervisor.answering());
+
+    let actions = supervisor.handle(20.0, Input::SocketClosed, 0.0);
+    assert_eq!(polls(&actions), [0], "polling starts at once");
+    assert!(
+        !supervisor.answering(),
+        "the socket dropped and no poll answered yet"
+    );
+    assert!(
+        supervisor.connection(20.0).in_contact(),
+        "while the indicator keeps its grace"
+    );
+    supervisor.handle(
+        30.0,
+        Input::PollAnswered {
+            poll: 1,
+            orders: Vec::new(),
+        },
+        0.0,
+    );
+    assert!(supervisor.answering());
+
+    let next = run_until(&mut supervisor, 3_020.0);
+    assert!(next
+        .iter()
+        .any(|(_, action)| matches!(action, Action::Poll { poll: 2, .. })));
+    supervisor.handle(3_030.0, Input::PollFailed { poll: 2 }, 0.0);
+    assert!(!supervisor.answering(), "the last poll failed");
+    assert!(supervisor.connection(3_030.0).in_contact());
+
+    supervisor.handle(
+        6_030.0,
+        Input::PollAnswered {
+            poll: 3,
+            orders: Vec::new(),
+        },
+        0.0,
+    );
+    assert!(supervisor.answering());
+    // That answer's handling sent the next poll, due since 6,020; it hangs.
+    run_until(&mut supervisor, 6_030.0 + POLL_TIMEOUT_MS - 1.0);
+    assert!(
+        supervisor.answering(),
+        "a poll on its way changes nothing yet"
+    );
+    run_until(&mut supervisor, 6_030.0 + POLL_TIMEOUT_MS);
+    assert!(!supervisor.answering(), "a poll that hung counts as failed");
+}

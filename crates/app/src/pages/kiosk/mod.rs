@@ -190,10 +190,12 @@ impl Kiosk {
     /// "Place order": while the server answers, first brings the menu up
     /// to date, so a price that changed unheard is caught now; if that
     /// moved the total, the customer confirms the new one
-    /// ([`PriceConfirm`](price_confirm)) before the order is queued. Offline
-    /// (or when the sync cannot be had) the order is queued at once as it
-    /// is: the server prices it, and the confirmation says so if its total
-    /// differs.
+    /// ([`PriceConfirm`](price_confirm)) before the order is queued. When
+    /// the server did not answer the last request (socket down and the
+    /// last poll failed, even within the indicator's grace before it says
+    /// Offline), or the sync cannot be had, the order is queued at once as
+    /// it is: the server prices it, and the confirmation says so if its
+    /// total differs.
     fn place(&self) {
         let started = perf::now();
         let Some(seen) = self.quote_now() else {
@@ -208,7 +210,7 @@ impl Kiosk {
             return;
         }
         self.order_error.set(None);
-        if !self.feed.connection.get_untracked().in_contact() {
+        if !self.feed.answering.get_untracked() {
             self.send(&seen, started);
             return;
         }
