@@ -119,7 +119,13 @@ impl<'a> Kiosk<'a> {
 
     /// Navigates to `/kiosk` on `server` and waits for the attract screen.
     pub async fn open(&self, server: &Server) -> Result<()> {
-        self.browser.goto(&server.url("/kiosk")).await?;
+        self.open_at(&server.url("/kiosk")).await
+    }
+
+    /// Navigates to the kiosk at `url` (through a proxy, say) and waits for
+    /// the attract screen.
+    pub async fn open_at(&self, url: &str) -> Result<()> {
+        self.browser.goto(url).await?;
         self.browser.wait_visible(ATTRACT, MOUNT).await
     }
 
