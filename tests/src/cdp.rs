@@ -56,9 +56,10 @@ impl Browser {
         Ok(())
     }
 
-    /// Makes this tab refuse every request (WebSocket handshakes included)
-    /// whose URL matches one of `patterns` (`*` is a wildcard), from now on;
-    /// connections already open stay open.
+    /// Makes this tab refuse every HTTP request whose URL matches one of
+    /// `patterns` (`*` is a wildcard), from now on. It is no way to keep a
+    /// WebSocket down: a reconnect was seen to pass the block; cut sockets
+    /// at [`crate::proxy::Proxy`] instead.
     pub async fn block_urls(&self, patterns: &[&str]) -> Result<()> {
         self.cdp("Network.enable", json!({})).await?;
         self.cdp("Network.setBlockedURLs", json!({ "urls": patterns }))

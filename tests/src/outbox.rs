@@ -121,21 +121,14 @@ withOutbox((db) => {
 });
 "#;
 
-/// How many records `entries` holds: `{count}`.
-const COUNT_JS: &str = r#"
+/// One read-only request, `arguments[2]` (`count`, `getAllKeys`), on the
+/// store `arguments[1]`: `{result}`.
+const ASK_STORE_JS: &str = r#"
+const [, storeName, method] = arguments;
 withOutbox((db) => {
-  const count = db.transaction('entries').objectStore('entries').count();
-  count.onsuccess = () => { db.close(); done({ count: count.result }); };
-  count.onerror = () => { db.close(); fail(count.error); };
-});
-"#;
-
-/// The idempotency keys of the stored acks: `{keys}`.
-const ACK_KEYS_JS: &str = r#"
-withOutbox((db) => {
-  const keys = db.transaction('acks').objectStore('acks').getAllKeys();
-  keys.onsuccess = () => { db.close(); done({ keys: keys.result }); };
-  keys.onerror = () => { db.close(); fail(keys.error); };
+  const request = db.transaction(storeName).objectStore(storeName)[method]();
+  request.onsuccess = () => { db.close(); done({ result: request.result }); };
+  request.onerror = () => { db.close(); fail(request.error); };
 });
 "#;
 
@@ -267,8 +260,10 @@ impl Browser {
     /// How many entries the page's outbox holds (pending, being sent or
     /// rejected).
     pub async fn outbox_len(&self) -> Result<u64> {
-        let answer = self.outbox_script(COUNT_JS, Vec::new()).await?;
-        answer["count"]
+        let answer = self
+            .outbox_script(ASK_STORE_JS, vec![json!("entries"), json!("count")])
+            .await?;
+        answer["result"]
             .as_u64()
             .ok_or_else(|| anyhow!("counting the outbox answered {answer}"))
     }
@@ -276,8 +271,10 @@ impl Browser {
     /// The idempotency keys of the server answers the page's outbox keeps
     /// for delivered orders.
     pub async fn outbox_ack_keys(&self) -> Result<Vec<String>> {
-        let answer = self.outbox_script(ACK_KEYS_JS, Vec::new()).await?;
-        serde_json::from_value(answer["keys"].clone()).context("reading the ack keys")
+        let answer = self
+            .outbox_script(ASK_STORE_JS, vec![json!("acks"), json!("getAllKeys")])
+            .await?;
+        serde_json::from_value(answer["result"].clone()).context("reading the ack keys")
     }
 
     /// Adds `entries` (each the JSON of a core [`Entry`]; the store gives

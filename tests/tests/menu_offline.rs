@@ -287,9 +287,7 @@ async fn a_price_changes_unheard(
         product
     };
     let shown_total = format_money(product.price, &product.currency);
-    if !blocked.is_empty() {
-        browser.block_urls(blocked).await?;
-    }
+    browser.block_urls(blocked).await?;
     proxy.block_sockets();
     browser
         .wait_visible(&connection("polling"), GO_OFFLINE)
