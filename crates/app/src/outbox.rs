@@ -14,12 +14,18 @@
 //!   the leases in IndexedDB keep it and a worker from sending an entry
 //!   twice;
 //! - the worker posts `{type: "outbox"}` after each send; the queue is read
-//!   again then (and after each nudge), into [`OutboxQueue::contents`].
+//!   again then (and after each nudge), into [`OutboxQueue::contents`]: its
+//!   first [`PAGE_WINDOW`] records and the count of the rest, at most every
+//!   [`REREAD_AFTER`] or more while a long queue drains.
 //!
 //! Nothing here sends to the server: the page never waits on the network to
 //! accept a write.
 
-use std::{cell::RefCell, rc::Rc, time::Duration};
+use std::{
+    cell::{Cell, RefCell},
+    rc::Rc,
+    time::Duration,
+};
 
 use leptos::{ev, prelude::*, task::spawn_local};
 use ticketrail_core::outbox::{Entry, Write};
@@ -40,6 +46,10 @@ const REREAD_COST_SHARE: f64 = 20.0;
 /// ... but never longer than this: a read slowed by a busy device must not
 /// keep the confirmation from hearing that its order was delivered.
 const REREAD_AFTER_AT_MOST: Duration = Duration::from_secs(1);
+/// How many records of the queue the page reads, counting the rest: the
+/// screen shows the count and age of what waits, and staff a list of the
+/// first ones, which is all a person can act on.
+const PAGE_WINDOW: u32 = 50;
 /// The Background Sync tag the worker listens for.
 const SYNC_TAG: &str = "ticketrail-outbox";
 
@@ -47,10 +57,13 @@ thread_local! {
     static DB: RefCell<Option<Rc<Outbox>>> = const { RefCell::new(None) };
     /// The page's queue, for a drain run by the page itself to refresh.
     static QUEUE: RefCell<Option<OutboxQueue>> = const { RefCell::new(None) };
-    /// A read of the queue is under way / another one is wanted after it:
-    /// while the worker sends a long queue, its messages come faster than
-    /// the whole queue can be read.
-    static READING: std::cell::Cell<(bool, bool)> = const { std::cell::Cell::new((false, false)) };
+    /// A read of the queue is under way or waiting for its turn / another
+    /// one is wanted after it: while the worker sends a long queue, its
+    /// messages come faster than the whole queue can be read.
+    static READING: Cell<(bool, bool)> = const { Cell::new((false, false)) };
+    /// The earliest time (ms) the next read may start: the last read's
+    /// end plus its [`reread_pause`].
+    static NEXT_READ_AT: Cell<f64> = const { Cell::new(f64::NEG_INFINITY) };
 }
 
 /// The open outbox, opened once per page.
@@ -98,7 +111,7 @@ impl OutboxQueue {
         // A handle that lives as long as the page: never cleared.
         let _nudging = set_interval_with_handle(
             move || {
-                if queue.contents.with_untracked(has_pending) {
+                if queue.contents.with_untracked(Contents::has_pending) {
                     queue.nudge();
                 }
             },
@@ -178,22 +191,36 @@ impl OutboxQueue {
         }
     }
 
-    /// Reads the queue into [`OutboxQueue::contents`] (one read at a time;
-    /// asks made during a read get one more read after it).
+    /// Reads the queue into [`OutboxQueue::contents`]: one read at a time,
+    /// each starting no sooner than [`reread_pause`] after the last one
+    /// ended; asks made meanwhile get one read when its turn comes.
     fn refresh(&self) {
-        let (reading, _) = READING.with(|state| state.get());
-        READING.with(|state| state.set((true, reading)));
-        if reading {
+        let (busy, _) = READING.with(|state| state.get());
+        READING.with(|state| state.set((true, busy)));
+        if busy {
             return;
         }
         let queue = *self;
         spawn_local(async move {
             loop {
+                // Reading a long queue holds off the worker's writes to it
+                // and takes the page's thread: the worker sends for a
+                // while, the longer the last read the longer, before the
+                // next one. A page that read long ago reads at once.
+                let wait = NEXT_READ_AT.with(Cell::get) - js_sys::Date::now();
+                if wait > 0.0 {
+                    // Never longer than a pause can be, should the clock
+                    // have been set back meanwhile.
+                    let wait = Duration::try_from_secs_f64(wait / 1000.0)
+                        .map_or(REREAD_AFTER_AT_MOST, |wait| wait.min(REREAD_AFTER_AT_MOST));
+                    pause(wait).await;
+                }
+                READING.with(|state| state.set((true, false)));
                 let mut took_ms = 0.0;
                 let read = async {
                     let db = db().await?;
                     let started = js_sys::Date::now();
-                    let contents = db.contents().await;
+                    let contents = db.front(PAGE_WINDOW).await;
                     took_ms = js_sys::Date::now() - started;
                     contents
                 };
@@ -201,15 +228,13 @@ impl OutboxQueue {
                     Ok(contents) => queue.set_contents.set(contents),
                     Err(err) => queue.set_failure.set(Some(err)),
                 }
+                let next = reread_pause(took_ms).as_secs_f64() * 1000.0;
+                NEXT_READ_AT.with(|at| at.set(js_sys::Date::now() + next));
                 let (_, again) = READING.with(|state| state.get());
                 READING.with(|state| state.set((again, false)));
                 if !again {
                     break;
                 }
-                // Reading a long queue holds off the worker's writes to it
-                // and takes the page's thread: let it send for a while, the
-                // longer the read the longer, before reading again.
-                pause(reread_pause(took_ms)).await;
             }
         });
     }
@@ -247,11 +272,6 @@ fn refresh_page_queue() {
     if let Some(queue) = QUEUE.with(|slot| *slot.borrow()) {
         queue.refresh();
     }
-}
-
-/// Whether anything waits to be sent.
-fn has_pending(contents: &Contents) -> bool {
-    ticketrail_core::outbox::head(&contents.entries).is_some()
 }
 
 /// Re-reads the queue whenever the worker says it changed.

@@ -29,9 +29,10 @@ mod drain;
 
 pub use drain::drain;
 
+use futures_util::future::join;
 use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
 use serde::Serialize;
-use ticketrail_core::outbox::{self, Entry, Next, Sent, Settle, State, Write};
+use ticketrail_core::outbox::{self, Entry, Next, Sent, Settle, State, Summary, Write};
 use ticketrail_protocol::Order;
 use wasm_bindgen::JsValue;
 
@@ -59,7 +60,8 @@ fn storage(err: impl std::fmt::Display) -> OutboxError {
     OutboxError::Storage(err.to_string())
 }
 
-/// Everything queued.
+/// What was read of the queue: all of it ([`Outbox::contents`]) or its
+/// front ([`Outbox::front`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Contents {
     /// The readable entries, in queue order.
@@ -67,6 +69,25 @@ pub struct Contents {
     /// Keys of records that do not read; they block the queue from their
     /// place on.
     pub unreadable: Vec<u64>,
+    /// Records queued after those read, left unread. They all wait to be
+    /// sent: the queue is sent in order, so a refusal (or a record that
+    /// stops the queue) can only come before its head, which a front read
+    /// always holds.
+    pub unread: u32,
+}
+
+impl Contents {
+    /// The counts for the screen, the unread records among the pending.
+    pub fn summary(&self, now: f64) -> Summary {
+        let mut summary = outbox::summary(&self.entries, now);
+        summary.pending += self.unread as usize;
+        summary
+    }
+
+    /// Whether anything waits to be sent.
+    pub fn has_pending(&self) -> bool {
+        self.unread > 0 || outbox::head(&self.entries).is_some()
+    }
 }
 
 /// A stored record of `acks`.
@@ -133,6 +154,21 @@ impl Outbox {
         Ok(read_contents(values))
     }
 
+    /// The first `window` records of the queue (more when refusals fill
+    /// them, so the head is always among them) and the count of the rest
+    /// ([`Contents::unread`]): what a screen shows of a long queue, read
+    /// in a fraction of the time the whole queue takes, and holding off
+    /// the sender's writes for as little.
+    pub async fn front(&self, window: u32) -> Result<Contents, OutboxError> {
+        let transaction = self.transaction(&[ENTRIES], TransactionMode::ReadOnly)?;
+        let store = transaction.store(ENTRIES).map_err(storage)?;
+        let total = store.count(None).await.map_err(storage)?;
+        let mut contents = read_head(&store, window).await?;
+        let read = contents.entries.len() + contents.unreadable.len();
+        contents.unread = total.saturating_sub(u32::try_from(read).unwrap_or(u32::MAX));
+        Ok(contents)
+    }
+
     /// Leases the head for `holder` at `now` when it is due and free, and
     /// the entry after it ahead (see [`outbox::lease_after`]), in one
     /// transaction: a concurrent trigger waits for it and then sees the
@@ -179,7 +215,9 @@ impl Outbox {
     /// ahead of it, is on its way, and lease the entry after `sending`
     /// ahead, in one transaction: the drain's step after a delivery, run
     /// while the next request is out, so a drain costs one transaction per
-    /// entry and waits for it only when the server answers faster.
+    /// entry and waits for it only when the server answers faster. The
+    /// transaction makes one read, then all its writes at once: each
+    /// request waited for is a round trip to the browser's database.
     pub async fn settle_then_lease_after(
         &self,
         sent: Settled<'_>,
@@ -188,10 +226,23 @@ impl Outbox {
         jitter: f64,
     ) -> Result<(Settle, Option<Entry>), OutboxError> {
         let transaction = self.transaction(&[ENTRIES, ACKS], TransactionMode::ReadWrite)?;
-        let settle = settle_in(&transaction, &sent, now, jitter).await?;
         let entries = transaction.store(ENTRIES).map_err(storage)?;
-        let contents = read_after(&entries, sending).await?;
-        let ahead = lease_ahead(&entries, &contents, sent.holder, now, sending).await?;
+        let (stored, after) = read_settled_and_after(&entries, sent.seq, sending).await?;
+        let settle = outbox::settle(stored.as_ref(), sent.holder, sent.result, now, jitter);
+        let ahead = ahead_of(&after, sent.holder, now, sending);
+        let lease = async {
+            match &ahead {
+                Some(ahead) => put(&entries, &entry_record(ahead)?).await,
+                None => Ok(()),
+            }
+        };
+        let (settled, leased) = join(
+            write_settle(&transaction, stored.as_ref(), &settle, &sent, now),
+            lease,
+        )
+        .await;
+        settled?;
+        leased?;
         transaction.done().await.map_err(storage)?;
         Ok((settle, ahead))
     }
@@ -313,15 +364,13 @@ async fn stored_entry(store: &rexie::Store, seq: u64) -> Result<Option<Entry>, O
 /// it are few, so the whole queue is read only when they fill this.
 const HEAD_WINDOW: u32 = 16;
 
-/// The first entries of the queue, enough to hold its head: a lease
-/// decision reads a few records, not the whole queue.
-async fn read_head(store: &rexie::Store) -> Result<Contents, OutboxError> {
-    let window = store
-        .get_all(None, Some(HEAD_WINDOW))
-        .await
-        .map_err(storage)?;
-    let full = window.len() >= HEAD_WINDOW as usize;
-    let contents = read_contents(window);
+/// The first `window` entries of the queue, or all of them when these
+/// hold no head: a lease decision reads a few records, not the whole
+/// queue.
+async fn read_head(store: &rexie::Store, window: u32) -> Result<Contents, OutboxError> {
+    let first = store.get_all(None, Some(window)).await.map_err(storage)?;
+    let full = first.len() >= window as usize;
+    let contents = read_contents(first);
     if full && contents.unreadable.is_empty() && outbox::head(&contents.entries).is_none() {
         return Ok(read_contents(
             store.get_all(None, None).await.map_err(storage)?,
@@ -358,7 +407,7 @@ async fn read_after(store: &rexie::Store, seq: u64) -> Result<Contents, OutboxEr
 /// Leases the head, and the entry after it ahead, in `store` (of a
 /// read-write transaction).
 async fn lease_in(store: &rexie::Store, holder: &str, now: f64) -> Result<Taken, OutboxError> {
-    let contents = read_head(store).await?;
+    let contents = read_head(store, HEAD_WINDOW).await?;
     let head = outbox::head(&contents.entries).map(|entry| entry.seq);
     let blocked = contents
         .unreadable
@@ -382,8 +431,8 @@ async fn lease_in(store: &rexie::Store, holder: &str, now: f64) -> Result<Taken,
     Ok(Taken { next, ahead })
 }
 
-/// Leases the entry after `seq` for `holder` in `store`, unless an
-/// unreadable record comes before it (the queue stops there).
+/// Leases the entry after `seq` for `holder` in `store` (see
+/// [`ahead_of`]).
 async fn lease_ahead(
     store: &rexie::Store,
     contents: &Contents,
@@ -391,17 +440,67 @@ async fn lease_ahead(
     now: f64,
     seq: u64,
 ) -> Result<Option<Entry>, OutboxError> {
-    let Some(ahead) = outbox::lease_after(&contents.entries, holder, now, seq) else {
-        return Ok(None);
-    };
-    if contents.unreadable.iter().any(|bad| *bad < ahead.seq) {
-        return Ok(None);
+    let ahead = ahead_of(contents, holder, now, seq);
+    if let Some(ahead) = &ahead {
+        put(store, &entry_record(ahead)?).await?;
     }
-    store
-        .put(&entry_record(&ahead)?, None)
+    Ok(ahead)
+}
+
+/// The entry after `seq` in `contents` leased for `holder` (see
+/// [`outbox::lease_after`]), unless an unreadable record comes before it
+/// (the queue stops there).
+fn ahead_of(contents: &Contents, holder: &str, now: f64, seq: u64) -> Option<Entry> {
+    outbox::lease_after(&contents.entries, holder, now, seq)
+        .filter(|ahead| !contents.unreadable.iter().any(|bad| *bad < ahead.seq))
+}
+
+async fn put(store: &rexie::Store, record: &JsValue) -> Result<(), OutboxError> {
+    store.put(record, None).await.map(drop).map_err(storage)
+}
+
+/// How many records the drain's step reads from the settled entry on: it,
+/// the entry on its way, and [`AHEAD_WINDOW`] after that.
+const SETTLE_WINDOW: u32 = AHEAD_WINDOW + 2;
+
+/// In one read: the entry `settled` as stored, and the entries after
+/// `sending` enough to hold the first one not rejected (read further when
+/// the window holds refusals only, like [`read_after`]).
+async fn read_settled_and_after(
+    store: &rexie::Store,
+    settled: u64,
+    sending: u64,
+) -> Result<(Option<Entry>, Contents), OutboxError> {
+    let from = KeyRange::lower_bound(&seq_key(settled), Some(false))
+        .map_err(|err| OutboxError::Storage(err.to_string()))?;
+    let values = store
+        .get_all(Some(from), Some(SETTLE_WINDOW))
         .await
         .map_err(storage)?;
-    Ok(Some(ahead))
+    let full = values.len() >= SETTLE_WINDOW as usize;
+    let window = read_contents(values);
+    let stored = window
+        .entries
+        .iter()
+        .find(|entry| entry.seq == settled)
+        .cloned();
+    let after = Contents {
+        entries: window
+            .entries
+            .into_iter()
+            .filter(|entry| entry.seq > sending)
+            .collect(),
+        unreadable: window
+            .unreadable
+            .into_iter()
+            .filter(|seq| *seq > sending)
+            .collect(),
+        unread: 0,
+    };
+    if full && after.unreadable.is_empty() && outbox::head(&after.entries).is_none() {
+        return Ok((stored, read_after(store, sending).await?));
+    }
+    Ok((stored, after))
 }
 
 /// Settles `sent` in `transaction` (over entries and acks).
@@ -414,32 +513,44 @@ async fn settle_in(
     let entries = transaction.store(ENTRIES).map_err(storage)?;
     let stored = stored_entry(&entries, sent.seq).await?;
     let settle = outbox::settle(stored.as_ref(), sent.holder, sent.result, now, jitter);
-    match &settle {
+    write_settle(transaction, stored.as_ref(), &settle, sent, now).await?;
+    Ok(settle)
+}
+
+/// Writes what `settle` decided for `sent` (`stored` as read) in
+/// `transaction`: a delivered entry's delete and its ack go out together.
+async fn write_settle(
+    transaction: &rexie::Transaction,
+    stored: Option<&Entry>,
+    settle: &Settle,
+    sent: &Settled<'_>,
+    now: f64,
+) -> Result<(), OutboxError> {
+    let entries = transaction.store(ENTRIES).map_err(storage)?;
+    match settle {
         Settle::Delete => {
-            entries.delete(seq_key(sent.seq)).await.map_err(storage)?;
-            if let (Some(entry), Some(order)) = (&stored, sent.order) {
-                let record = js_object(&[
+            let ack = match (stored, sent.order) {
+                (Some(entry), Some(order)) => Some(js_object(&[
                     ("key", JsValue::from_str(entry.write.key())),
                     ("json", JsValue::from_str(&to_json(order)?)),
                     ("at", JsValue::from_f64(now)),
-                ])?;
-                transaction
-                    .store(ACKS)
-                    .map_err(storage)?
-                    .put(&record, None)
-                    .await
-                    .map_err(storage)?;
-            }
+                ])?),
+                _ => None,
+            };
+            let acks = transaction.store(ACKS).map_err(storage)?;
+            let keep = async {
+                match &ack {
+                    Some(record) => put(&acks, record).await,
+                    None => Ok(()),
+                }
+            };
+            let (deleted, kept) = join(entries.delete(seq_key(sent.seq)), keep).await;
+            deleted.map_err(storage)?;
+            kept
         }
-        Settle::Store(entry) => {
-            entries
-                .put(&entry_record(entry)?, None)
-                .await
-                .map_err(storage)?;
-        }
-        Settle::Ignore => {}
+        Settle::Store(entry) => put(&entries, &entry_record(entry)?).await,
+        Settle::Ignore => Ok(()),
     }
-    Ok(settle)
 }
 
 fn to_json(value: &impl Serialize) -> Result<String, OutboxError> {

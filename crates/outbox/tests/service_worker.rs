@@ -193,6 +193,60 @@ async fn a_refusal_is_kept_out_of_the_queue_and_the_next_entry_goes() {
 }
 
 #[wasm_bindgen_test]
+async fn a_front_read_holds_the_head_past_refusals_and_counts_the_rest() {
+    let outbox = fresh("front").await;
+    let mut queued = Vec::new();
+    for (index, key) in ["a", "b", "c", "d", "e"].into_iter().enumerate() {
+        queued.push(outbox.enqueue(place(key), index as f64).await.unwrap());
+    }
+    let front = outbox.front(2).await.unwrap();
+    assert_eq!(front.entries, queued[..2]);
+    assert_eq!(front.unread, 3, "the rest is counted, not read");
+    let summary = front.summary(10.0);
+    assert_eq!(summary.pending, 5, "the unread records wait too");
+    assert_eq!(summary.oldest_ms, Some(10.0), "the oldest is at the front");
+    assert!(front.has_pending());
+
+    let refused = Sent::Answer {
+        status: 422,
+        code: Some("unknown_product".into()),
+        message: Some("gone".into()),
+    };
+    let mut taken = outbox.lease_next("w1", 20.0).await.unwrap();
+    for entry in &queued[..2] {
+        assert_eq!(sent(taken.clone()), entry.seq);
+        let sent = Settled {
+            seq: entry.seq,
+            holder: "w1",
+            result: &refused,
+            order: None,
+        };
+        taken = outbox
+            .settle_then_lease(sent, taken.ahead.as_ref(), 30.0, 0.0)
+            .await
+            .unwrap()
+            .1;
+    }
+    let front = outbox.front(2).await.unwrap();
+    let head = front
+        .entries
+        .iter()
+        .find(|entry| !matches!(entry.state, State::Rejected { .. }))
+        .map(|entry| entry.seq);
+    assert_eq!(
+        head,
+        Some(queued[2].seq),
+        "refusals filling the window do not hide the head"
+    );
+    assert_eq!(front.summary(40.0).rejected, 2);
+    assert_eq!(front.summary(40.0).pending, 3);
+
+    let empty = fresh("front-empty").await.front(2).await.unwrap();
+    assert_eq!(empty, ticketrail_outbox::Contents::default());
+    assert!(!empty.has_pending());
+}
+
+#[wasm_bindgen_test]
 async fn a_lease_lapses_when_its_sender_died_and_the_entry_is_sent_again() {
     let outbox = fresh("crash").await;
     let entry = outbox.enqueue(place("a"), 0.0).await.unwrap();

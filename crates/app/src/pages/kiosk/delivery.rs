@@ -9,7 +9,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use ticketrail_core::outbox::{self, Entry, State, Write};
+use ticketrail_core::outbox::{Entry, State, Write};
 
 use super::{clock_ms, confirmation, use_kiosk, Kiosk};
 use crate::i18n::{kitchen::ago, Key};
@@ -167,10 +167,7 @@ pub fn OutboxPill() -> impl IntoView {
     let kiosk = use_kiosk();
     move || {
         let now = kiosk.now_ms.get().max(clock_ms()) as f64;
-        let summary = kiosk
-            .outbox
-            .contents
-            .with(|contents| outbox::summary(&contents.entries, now));
+        let summary = kiosk.outbox.contents.with(|contents| contents.summary(now));
         (summary.pending > 0).then(|| {
             let lang = kiosk.lang.get();
             let oldest = summary
@@ -221,6 +218,20 @@ pub fn StaffQueue() -> impl IntoView {
             })
         })
     };
+    let unread = move || {
+        kiosk.outbox.contents.with(|contents| {
+            (contents.unread > 0).then(|| {
+                view! {
+                    <li class="staff__entry staff__entry--more" data-testid="outbox-more">
+                        {format!(
+                            "… and {} more waiting, listed here as the queue moves on.",
+                            contents.unread
+                        )}
+                    </li>
+                }
+            })
+        })
+    };
     let failure = move || {
         kiosk
             .outbox
@@ -233,7 +244,7 @@ pub fn StaffQueue() -> impl IntoView {
             <h3 class="staff__heading">"Orders waiting to be sent"</h3>
             {failure}
             {unreadable}
-            <ul class="staff__entries">{rows}</ul>
+            <ul class="staff__entries">{rows} {unread}</ul>
         </section>
     }
 }

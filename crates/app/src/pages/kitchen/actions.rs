@@ -17,6 +17,7 @@ use ticketrail_core::{
     next_kitchen_status,
     outbox::{Entry, State, Write},
 };
+use ticketrail_outbox::Contents;
 use ticketrail_protocol::OrderStatus;
 
 use super::{toast::Tone, Kitchen};
@@ -80,8 +81,14 @@ enum Fate {
     Refused(u64, String),
 }
 
-fn fate(entries: &[Entry], key: &str) -> Fate {
-    match entries.iter().find(|entry| entry.write.key() == key) {
+fn fate(contents: &Contents, key: &str) -> Fate {
+    match contents
+        .entries
+        .iter()
+        .find(|entry| entry.write.key() == key)
+    {
+        // Not among those read of a long queue: it may be further on.
+        None if contents.unread > 0 => Fate::Waiting,
         None => Fate::Delivered,
         Some(Entry {
             seq,
@@ -124,7 +131,7 @@ pub fn follow_moves(kitchen: Kitchen) {
             kitchen.moves.with_untracked(|moves| {
                 moves
                     .keys()
-                    .map(|key| (key.clone(), fate(&contents.entries, key)))
+                    .map(|key| (key.clone(), fate(contents, key)))
                     .filter(|(_, fate)| *fate != Fate::Waiting)
                     .collect()
             })
@@ -193,20 +200,35 @@ mod tests {
     use super::*;
     use ticketrail_core::outbox::queued;
 
+    fn read(entries: Vec<Entry>, unread: u32) -> Contents {
+        Contents {
+            entries,
+            unreadable: Vec::new(),
+            unread,
+        }
+    }
+
     #[test]
     fn a_move_waits_is_delivered_or_refused_as_the_queue_says() {
         let write = Write::change_status("7", "042", OrderStatus::Ready, "r-1".into());
         let mut entry = queued(3, write, 0.0);
-        assert_eq!(fate(std::slice::from_ref(&entry), "r-1"), Fate::Waiting);
-        assert_eq!(fate(&[], "r-1"), Fate::Delivered);
+        assert_eq!(fate(&read(vec![entry.clone()], 0), "r-1"), Fate::Waiting);
+        assert_eq!(fate(&read(Vec::new(), 0), "r-1"), Fate::Delivered);
         entry.state = State::Rejected {
             status: 409,
             code: "invalid_transition".into(),
             message: "already ready".into(),
         };
         assert_eq!(
-            fate(&[entry], "r-1"),
+            fate(&read(vec![entry], 0), "r-1"),
             Fate::Refused(3, "already ready".into())
         );
+    }
+
+    #[test]
+    fn a_move_not_among_the_front_of_a_long_queue_still_waits() {
+        let other = Write::change_status("8", "043", OrderStatus::Ready, "r-2".into());
+        let front = read(vec![queued(3, other, 0.0)], 120);
+        assert_eq!(fate(&front, "r-1"), Fate::Waiting);
     }
 }
