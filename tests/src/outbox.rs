@@ -15,12 +15,13 @@
 pub mod delivery;
 pub mod gate;
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use ticketrail_core::outbox::{Entry, State};
+use ticketrail_core::outbox::{queued, Entry, State, Write};
+use ticketrail_protocol::{OrderItemRequest, PlaceOrder, Product};
 
 use crate::kiosk::{Kiosk, ATTRACT};
 use crate::ui::{connection, MOUNT};
@@ -32,6 +33,8 @@ pub const DB_NAME: &str = "ticketrail-outbox";
 pub const PENDING: &str = r#"[data-testid="outbox"]"#;
 /// Any entry in the staff area's list.
 pub const ENTRY: &str = r#"[data-testid="staff-area"] [data-testid="outbox-entry"]"#;
+/// Below the staff area's list of a long queue: how many more wait.
+pub const MORE: &str = r#"[data-testid="staff-area"] [data-testid="outbox-more"]"#;
 /// The app's measure from the Place-order click to the confirmation saying
 /// queued or sent.
 pub const ORDER_QUEUED: &str = "ticketrail:order-queued";
@@ -357,4 +360,44 @@ pub fn client_ids(queued: &[QueuedOrder]) -> Vec<String> {
         .iter()
         .map(|order| order.client_order_id.clone())
         .collect()
+}
+
+/// The outbox entries of `count` one-line orders for `outlet` as the kiosk
+/// queues them, queued at `queued_at` (ms since the epoch), as JSON for
+/// [`Browser::inject_entries`], and their idempotency keys (`{prefix}-NNNNN`)
+/// in queue order. Each orders a product of `products` in turn.
+pub fn queued_orders_json(
+    products: &[Product],
+    outlet: &str,
+    count: usize,
+    prefix: &str,
+    queued_at: f64,
+) -> Result<(Vec<String>, Vec<String>)> {
+    let mut json = Vec::new();
+    let mut keys = Vec::new();
+    for index in 0..count {
+        let product = products
+            .get(index % products.len().max(1))
+            .ok_or_else(|| anyhow!("no product to order"))?;
+        let quantity = i64::try_from(index % 3 + 1)?;
+        let order = PlaceOrder {
+            client_order_id: format!("{prefix}-{index:05}"),
+            outlet_id: outlet.to_owned(),
+            items: vec![OrderItemRequest {
+                product_id: product.id.clone(),
+                quantity,
+                notes: None,
+            }],
+            master_version: None,
+            placed_at: SystemTime::now().into(),
+        };
+        keys.push(order.client_order_id.clone());
+        let write = Write::PlaceOrder {
+            order,
+            shown_total: product.price * quantity,
+            local_number: format!("B-{index:04}"),
+        };
+        json.push(serde_json::to_string(&queued(0, write, queued_at))?);
+    }
+    Ok((json, keys))
 }

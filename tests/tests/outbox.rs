@@ -4,13 +4,14 @@
 //! delivered by the service worker exactly once and in order when the
 //! server is back, even across a browser restart; an order the server
 //! refuses for good leaves the queue for the staff area without holding up
-//! the orders behind it.
+//! the orders behind it; a long queue is counted whole while the page reads
+//! only its front.
 //!
 //! Which idempotency key the kiosk gave each order is read as the page
 //! commits it ([`Browser::watch_queue`]), so the checks on the server
 //! ([`check_delivered`]) compare against what was really queued.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, ensure, Context, Result};
 use ticketrail_core::outbox::State;
@@ -176,6 +177,18 @@ async fn an_order_for_a_deleted_dish_is_rejected_listed_for_staff_and_the_queue_
     browser.close().await
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_queue_is_counted_whole_and_staff_see_its_front() -> Result<()> {
+    let _turn = one_at_a_time().await;
+    let env = Env::from_env()?;
+    let server = Server::start(&env, "outbox-long").await?;
+    let gate = Gate::in_front_of(&server).await?;
+    let browser = outbox::open_kiosk(&env, "outbox-long-kiosk", &gate.url("/kiosk")).await?;
+    let result = long_queue(&server, &gate, &browser).await;
+    finish(result, &browser, "outbox-4-failed").await?;
+    browser.close().await
+}
+
 /// Saves a screenshot of `browser` as `name` when `result` is an error.
 async fn finish(result: Result<()>, browser: &Browser, name: &str) -> Result<()> {
     if result.is_err() {
@@ -259,5 +272,40 @@ async fn rejected(server: &Server, gate: &Gate, browser: &Browser) -> Result<()>
     println!("after the refusal a new order was {shown:?}, then numbered {sent}");
     log.wait_for(server, 2, REACT).await?;
     browser.screenshot("outbox-3-next-order").await?;
+    Ok(())
+}
+
+/// 80 orders wait (written into the outbox as the kiosk queues them): the
+/// pill counts them all, the staff area lists the first 50 and says how
+/// many more wait.
+async fn long_queue(server: &Server, gate: &Gate, browser: &Browser) -> Result<()> {
+    const QUEUED: usize = 80;
+    const LISTED: usize = 50;
+    gate.close();
+    let products = server.active_products().await?;
+    let two_minutes_ago =
+        SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs_f64() * 1000.0 - 120_000.0;
+    let (json, _) = outbox::queued_orders_json(&products, OUTLET, QUEUED, "long", two_minutes_ago)?;
+    browser.inject_entries(&json).await?;
+    // The worker tries the head, and the page reads the queue again.
+    browser.post_drain().await?;
+    browser
+        .wait_attr(outbox::PENDING, "data-pending", &QUEUED.to_string(), REACT)
+        .await?;
+    browser.click(STAFF_OPEN).await?;
+    browser.wait_visible(STAFF_AREA, REACT).await?;
+    let more = browser.wait_text(outbox::MORE, REACT).await?;
+    let rest = format!("{} more", QUEUED - LISTED);
+    ensure!(
+        more.contains(&rest),
+        "below the list the staff area says {more:?}; it should say {rest:?}"
+    );
+    let listed = browser.count(outbox::ENTRY).await?;
+    ensure!(
+        listed == LISTED,
+        "the staff area lists {listed} orders; it should list the first {LISTED}"
+    );
+    browser.scroll_into_view(outbox::MORE).await?;
+    browser.screenshot("outbox-4-staff-long-queue").await?;
     Ok(())
 }

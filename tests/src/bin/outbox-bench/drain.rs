@@ -4,11 +4,11 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{anyhow, ensure, Context, Result};
-use ticketrail_core::outbox::{queued, Write};
 use ticketrail_e2e::outbox::delivery::{check_delivered, OrderLog};
+use ticketrail_e2e::outbox::queued_orders_json;
 use ticketrail_e2e::ui::MOUNT;
 use ticketrail_e2e::{wait, Browser, Server};
-use ticketrail_protocol::{OrderItemRequest, PlaceOrder, Product};
+use ticketrail_protocol::Product;
 
 use crate::OUTLET;
 
@@ -46,37 +46,6 @@ fn epoch_ms() -> f64 {
         .map_or(0.0, |since| since.as_secs_f64() * 1000.0)
 }
 
-/// The outbox entries of `count` one-line orders as the kiosk queues them,
-/// as JSON, and their idempotency keys in queue order.
-fn entries(products: &[Product], count: u32, run: u32) -> Result<(Vec<String>, Vec<String>)> {
-    let now = epoch_ms();
-    let mut json = Vec::new();
-    let mut keys = Vec::new();
-    for index in 0..count as usize {
-        let product = &products[index % products.len()];
-        let quantity = i64::try_from(index % 3 + 1)?;
-        let order = PlaceOrder {
-            client_order_id: format!("bench-{}-{run}-{index:05}", std::process::id()),
-            outlet_id: OUTLET.to_owned(),
-            items: vec![OrderItemRequest {
-                product_id: product.id.clone(),
-                quantity,
-                notes: None,
-            }],
-            master_version: None,
-            placed_at: SystemTime::now().into(),
-        };
-        keys.push(order.client_order_id.clone());
-        let write = Write::PlaceOrder {
-            order,
-            shown_total: product.price * quantity,
-            local_number: format!("B-{index:04}"),
-        };
-        json.push(serde_json::to_string(&queued(0, write, now))?);
-    }
-    Ok((json, keys))
-}
-
 /// Runs part 1 on a kiosk page that is open, live and idle.
 pub async fn run(
     browser: &Browser,
@@ -85,7 +54,13 @@ pub async fn run(
     count: u32,
     run: u32,
 ) -> Result<Drain> {
-    let (json, keys) = entries(products, count, run)?;
+    let (json, keys) = queued_orders_json(
+        products,
+        OUTLET,
+        count as usize,
+        &format!("bench-{}-{run}", std::process::id()),
+        epoch_ms(),
+    )?;
     // The app creates the database when it starts; wait for it.
     let before = wait::until("the kiosk's outbox database", MOUNT, || async {
         browser.outbox_len().await.map(Some)
