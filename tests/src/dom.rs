@@ -171,6 +171,23 @@ impl Browser {
         Ok(())
     }
 
+    /// Waits until the first element matching `css` runs no animation of
+    /// its own (an overlay's fade-in), so a screenshot shows it as a
+    /// person sees it once it settled.
+    pub async fn wait_animations_done(&self, css: &str, timeout: Duration) -> Result<()> {
+        wait::until(&format!("`{css}` to finish animating"), timeout, || async {
+            let running = self
+                .execute_with(
+                    "const el = document.querySelector(arguments[0]); \
+                     return !!el && el.getAnimations().some((a) => a.playState === 'running');",
+                    vec![json!(css)],
+                )
+                .await?;
+            Ok((running == Value::Bool(false)).then_some(()))
+        })
+        .await
+    }
+
     /// Sets `localStorage[key] = value` for the current page's origin.
     pub async fn set_local_storage(&self, key: &str, value: &str) -> Result<()> {
         self.execute_with(

@@ -168,10 +168,7 @@ async fn orders_queued_with_the_server_down_arrive_once_and_in_order_after_a_bro
 async fn an_order_for_a_deleted_dish_is_rejected_listed_for_staff_and_the_queue_goes_on(
 ) -> Result<()> {
     let _turn = one_at_a_time().await;
-    let env = Env::from_env()?;
-    let server = Server::start(&env, "outbox-rejected").await?;
-    let gate = Gate::in_front_of(&server).await?;
-    let browser = outbox::open_kiosk(&env, "outbox-rejected-kiosk", &gate.url("/kiosk")).await?;
+    let (server, gate, browser) = gated_kiosk("outbox-rejected").await?;
     let result = rejected(&server, &gate, &browser).await;
     finish(result, &browser, "outbox-3-failed").await?;
     browser.close().await
@@ -180,13 +177,20 @@ async fn an_order_for_a_deleted_dish_is_rejected_listed_for_staff_and_the_queue_
 #[tokio::test(flavor = "multi_thread")]
 async fn a_long_queue_is_counted_whole_and_staff_see_its_front() -> Result<()> {
     let _turn = one_at_a_time().await;
-    let env = Env::from_env()?;
-    let server = Server::start(&env, "outbox-long").await?;
-    let gate = Gate::in_front_of(&server).await?;
-    let browser = outbox::open_kiosk(&env, "outbox-long-kiosk", &gate.url("/kiosk")).await?;
+    let (server, gate, browser) = gated_kiosk("outbox-long").await?;
     let result = long_queue(&server, &gate, &browser).await;
     finish(result, &browser, "outbox-4-failed").await?;
     browser.close().await
+}
+
+/// A server `name`, a gate in front of it, and a kiosk (`{name}-kiosk`)
+/// opened through the gate, live with its service worker in control.
+async fn gated_kiosk(name: &str) -> Result<(Server, Gate, Browser)> {
+    let env = Env::from_env()?;
+    let server = Server::start(&env, name).await?;
+    let gate = Gate::in_front_of(&server).await?;
+    let browser = outbox::open_kiosk(&env, &format!("{name}-kiosk"), &gate.url("/kiosk")).await?;
+    Ok((server, gate, browser))
 }
 
 /// Saves a screenshot of `browser` as `name` when `result` is an error.
@@ -306,6 +310,7 @@ async fn long_queue(server: &Server, gate: &Gate, browser: &Browser) -> Result<(
         "the staff area lists {listed} orders; it should list the first {LISTED}"
     );
     browser.scroll_into_view(outbox::MORE).await?;
+    browser.wait_animations_done(STAFF_AREA, REACT).await?;
     browser.screenshot("outbox-4-staff-long-queue").await?;
     Ok(())
 }
