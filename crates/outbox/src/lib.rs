@@ -60,8 +60,8 @@ fn storage(err: impl std::fmt::Display) -> OutboxError {
     OutboxError::Storage(err.to_string())
 }
 
-/// What was read of the queue: all of it ([`Outbox::contents`]) or its
-/// front ([`Outbox::front`]).
+/// What was read of the queue: its front ([`Outbox::front`]), all of it
+/// when it is short.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Contents {
     /// The readable entries, in queue order.
@@ -146,14 +146,6 @@ impl Outbox {
         Ok(entry)
     }
 
-    /// Everything queued, in order.
-    pub async fn contents(&self) -> Result<Contents, OutboxError> {
-        let transaction = self.transaction(&[ENTRIES], TransactionMode::ReadOnly)?;
-        let store = transaction.store(ENTRIES).map_err(storage)?;
-        let values = store.get_all(None, None).await.map_err(storage)?;
-        Ok(read_contents(values))
-    }
-
     /// The first `window` records of the queue (more when refusals fill
     /// them, so the head is always among them) and the count of the rest
     /// ([`Contents::unread`]): what a screen shows of a long queue, read
@@ -162,8 +154,10 @@ impl Outbox {
     pub async fn front(&self, window: u32) -> Result<Contents, OutboxError> {
         let transaction = self.transaction(&[ENTRIES], TransactionMode::ReadOnly)?;
         let store = transaction.store(ENTRIES).map_err(storage)?;
-        let total = store.count(None).await.map_err(storage)?;
-        let mut contents = read_head(&store, window).await?;
+        // Both requests go out at once: one round trip, not two.
+        let (total, contents) = join(store.count(None), read_head(&store, window)).await;
+        let total = total.map_err(storage)?;
+        let mut contents = contents?;
         let read = contents.entries.len() + contents.unreadable.len();
         contents.unread = total.saturating_sub(u32::try_from(read).unwrap_or(u32::MAX));
         Ok(contents)
@@ -200,10 +194,7 @@ impl Outbox {
             if let Some(released) =
                 stored.and_then(|entry| outbox::release(&entry, sent.holder, now))
             {
-                entries
-                    .put(&entry_record(&released)?, None)
-                    .await
-                    .map_err(storage)?;
+                put(&entries, &entry_record(&released)?).await?;
             }
         }
         let taken = lease_in(&entries, sent.holder, now).await?;
@@ -268,10 +259,7 @@ impl Outbox {
         let store = transaction.store(ENTRIES).map_err(storage)?;
         let stored = stored_entry(&store, seq).await?;
         if let Some(next) = stored.and_then(|entry| outbox::retry_now(&entry, now)) {
-            store
-                .put(&entry_record(&next)?, None)
-                .await
-                .map_err(storage)?;
+            put(&store, &entry_record(&next)?).await?;
         }
         transaction.done().await.map_err(storage)?;
         Ok(())
@@ -423,10 +411,7 @@ async fn lease_in(store: &rexie::Store, holder: &str, now: f64) -> Result<Taken,
     let Next::Send(entry) = &next else {
         return Ok(Taken { next, ahead: None });
     };
-    store
-        .put(&entry_record(entry)?, None)
-        .await
-        .map_err(storage)?;
+    put(store, &entry_record(entry)?).await?;
     let ahead = lease_ahead(store, &contents, holder, now, entry.seq).await?;
     Ok(Taken { next, ahead })
 }

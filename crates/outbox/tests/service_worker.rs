@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use ticketrail_core::outbox::{Next, Sent, Settle, State, Write, LEASE_MS};
-use ticketrail_outbox::{Outbox, Settled, Taken};
+use ticketrail_outbox::{Contents, Outbox, Settled, Taken};
 use ticketrail_protocol::{Order, OrderItemRequest, OrderStatus, PlaceOrder, Timestamp};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -54,6 +54,13 @@ async fn fresh(name: &str) -> Outbox {
     Outbox::open_named(&name).await.expect("the outbox opens")
 }
 
+/// Everything queued: a test's queue fits in one front read.
+async fn all(outbox: &Outbox) -> Contents {
+    let contents = outbox.front(64).await.expect("the queue reads");
+    assert_eq!(contents.unread, 0, "a test's queue is read whole");
+    contents
+}
+
 fn sent(taken: Taken) -> u64 {
     match taken.next {
         Next::Send(entry) => entry.seq,
@@ -79,7 +86,7 @@ async fn queued_entries_are_leased_in_order_and_an_ack_is_kept_with_the_delete()
     let first = outbox.enqueue(place("a"), 1.0).await.unwrap();
     let second = outbox.enqueue(place("b"), 2.0).await.unwrap();
     assert!(first.seq < second.seq, "the store numbers entries in order");
-    let contents = outbox.contents().await.unwrap();
+    let contents = all(&outbox).await;
     assert_eq!(contents.entries, [first.clone(), second.clone()]);
 
     let taken = outbox.lease_next("w1", 10.0).await.unwrap();
@@ -163,7 +170,7 @@ async fn a_refusal_is_kept_out_of_the_queue_and_the_next_entry_goes() {
         )
         .await
         .unwrap();
-    let contents = outbox.contents().await.unwrap();
+    let contents = all(&outbox).await;
     assert_eq!(
         contents.entries[0].state,
         State::Rejected {
@@ -181,10 +188,8 @@ async fn a_refusal_is_kept_out_of_the_queue_and_the_next_entry_goes() {
 
     outbox.dismiss_rejected(next.seq).await.unwrap();
     outbox.dismiss_rejected(bad.seq).await.unwrap();
-    let left: Vec<u64> = outbox
-        .contents()
+    let left: Vec<u64> = all(&outbox)
         .await
-        .unwrap()
         .entries
         .iter()
         .map(|entry| entry.seq)
@@ -242,7 +247,7 @@ async fn a_front_read_holds_the_head_past_refusals_and_counts_the_rest() {
     assert_eq!(front.summary(40.0).pending, 3);
 
     let empty = fresh("front-empty").await.front(2).await.unwrap();
-    assert_eq!(empty, ticketrail_outbox::Contents::default());
+    assert_eq!(empty, Contents::default());
     assert!(!empty.has_pending());
 }
 
@@ -340,7 +345,7 @@ async fn a_delivery_is_settled_while_the_next_entry_goes_and_a_failure_gives_it_
         "the failed entry keeps its place and waits for its backoff: {:?}",
         taken.next
     );
-    let contents = outbox.contents().await.unwrap();
+    let contents = all(&outbox).await;
     assert_eq!(
         (contents.entries[1].seq, contents.entries[1].attempts),
         (third.seq, 0),
