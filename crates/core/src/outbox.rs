@@ -17,12 +17,15 @@
 //!   worker) never send it at the same time. A sender killed mid-send leaves
 //!   a lease that expires after [`LEASE_MS`], longer than any send may take
 //!   ([`SEND_TIMEOUT_MS`]), and the next trigger sends the entry again.
-//! - **Pipelined, still in order**: a drain leases the entry after the
-//!   head too ([`lease_after`]) and starts sending it as soon as the head
-//!   is *delivered* (a 2xx, so the server has it), while it settles the
-//!   head, instead of after: the device's IndexedDB work overlaps the next
-//!   request. After anything but a delivery it gives that lease back
-//!   ([`release`]) and goes one entry at a time.
+//! - **Pipelined, still in order**: a drain leases up to [`AHEAD`]
+//!   entries after the head too ([`lease_after`]), and sends each one as
+//!   soon as the one before it is *delivered* (a 2xx, so the server has
+//!   it). It settles the delivered ones together, in one transaction, while
+//!   the last entry leased ahead is on its way, and leases the next ones in
+//!   that transaction: the device's IndexedDB work overlaps the requests and
+//!   costs one transaction per run, not per entry. After anything but a
+//!   delivery it gives the leases ahead back ([`release`]) and goes one
+//!   entry at a time.
 //! - **Exactly once**: a send that may have reached the server (a lost
 //!   answer, a timeout, a crash) is repeated with the same idempotency key
 //!   (`client_order_id`, `request_id`), which the server answers with the
@@ -240,18 +243,33 @@ pub fn lease(entries: &[Entry], holder: &str, now: f64) -> Next {
     }
 }
 
-/// Leases for `holder` at `now` the entry that follows `seq` in the queue
-/// (the next one not rejected) when it is due and free, so a drain can send
-/// it the moment `seq` is delivered, while it settles `seq` rather than
-/// after (see [`may_send`]); written back in the same transaction that
-/// read `entries`, like [`lease`]. `None`: nothing follows, or it waits
-/// for its backoff, or someone else holds it.
-pub fn lease_after(entries: &[Entry], holder: &str, now: f64, seq: u64) -> Option<Entry> {
-    let following = entries
+/// How many entries a drain leases ahead of the one it sends.
+pub const AHEAD: usize = 8;
+
+/// Leases for `holder` at `now` up to `count` entries that follow `seq` in
+/// the queue (the next ones not rejected, in order), stopping at the first
+/// that is not due or that someone else holds, so a drain can send each
+/// the moment the one before it is delivered (see [`may_send`]); written
+/// back in the same transaction that read `entries`, like [`lease`].
+/// Empty: nothing follows, or the next one waits for its backoff, or
+/// someone else holds it.
+pub fn lease_after(
+    entries: &[Entry],
+    holder: &str,
+    now: f64,
+    seq: u64,
+    count: usize,
+) -> Vec<Entry> {
+    let mut following: Vec<&Entry> = entries
         .iter()
         .filter(|entry| entry.seq > seq && !matches!(entry.state, State::Rejected { .. }))
-        .min_by_key(|entry| entry.seq)?;
-    take(following, holder, now).ok()
+        .collect();
+    following.sort_by_key(|entry| entry.seq);
+    following
+        .into_iter()
+        .take(count)
+        .map_while(|entry| take(entry, holder, now).ok())
+        .collect()
 }
 
 /// Whether `holder` may start sending `entry` at `now` on the lease it
@@ -263,7 +281,7 @@ pub fn may_send(entry: &Entry, holder: &str, now: f64) -> bool {
 }
 
 /// Gives back a lease `holder` took with [`lease_after`] and did not use
-/// (the entry before it was not delivered): the entry is pending again, due
+/// (an entry before it was not delivered): the entry is pending again, due
 /// at `now`, without the attempt it did not make, so the next sender need
 /// not wait for the lease to lapse. `None` when `holder` does not hold it.
 pub fn release(entry: &Entry, holder: &str, now: f64) -> Option<Entry> {

@@ -6,11 +6,12 @@
 //! `{type: "drain"}` message). A page with no active service worker (a
 //! plain-http LAN address has none; a first visit whose install failed has
 //! none yet) drains itself with the same code. A drain loops: lease the
-//! head (and the entry after it, ahead), send it, settle the result, until
-//! the queue is empty or its head is not due; then it sets a timer for when
-//! the head is due. While sends are delivered, the next request goes out
-//! the moment the last one is answered and the last one is settled in
-//! IndexedDB meanwhile (see [`ticketrail_core::outbox::lease_after`]). Triggers that
+//! head (and the entries after it, ahead), send it, settle the result,
+//! until the queue is empty or its head is not due; then it sets a timer
+//! for when the head is due. While sends are delivered, the next request
+//! goes out the moment the last one is answered, and the delivered ones are
+//! settled in IndexedDB together while the last one leased ahead is out
+//! (see [`ticketrail_core::outbox::lease_after`]). Triggers that
 //! arrive while this context drains only ask it to look once more when it
 //! is done; the lease in IndexedDB, not this flag, is what keeps two
 //! senders (a page and the worker, two tabs, a restarted worker) from
@@ -18,6 +19,7 @@
 //! runs (the worker tells the pages to re-read the queue).
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 
 use futures_util::future::join;
 use js_sys::{Function, Reflect};
@@ -88,16 +90,20 @@ async fn drain_until_idle(on_settled: fn()) -> Result<(), JsValue> {
 }
 
 /// Sends `entry`, then, for as long as each send is delivered and the
-/// entry after it is leased ahead, the next one at once while the last
-/// one is settled; then settles the last send, gives back the lease ahead
-/// and leases anew.
+/// entry after it is leased ahead, the next one at once. The delivered
+/// ones are settled together while the last entry leased ahead is on its
+/// way, leasing the next ones; at the end the rest is settled, the leases
+/// ahead are given back and the head is leased anew.
 async fn send_run(
     outbox: &Outbox,
     holder: &str,
     mut entry: Entry,
-    mut ahead: Option<Entry>,
+    ahead: Vec<Entry>,
     on_settled: fn(),
 ) -> Result<Taken, JsValue> {
+    let mut ahead = VecDeque::from(ahead);
+    // Sends answered and not yet settled, in queue order.
+    let mut finished: Vec<(u64, Answer)> = Vec::new();
     let mut answer = send(&entry.write).await;
     loop {
         let now = js_sys::Date::now();
@@ -105,55 +111,65 @@ async fn send_run(
             &answer.0,
             Sent::Answer { status, .. } if classify(*status) == Class::Delivered
         );
-        let Some(following) =
-            ahead.take_if(|following| delivered && may_send(following, holder, now))
-        else {
+        let following = match ahead.front() {
+            Some(following) if delivered && may_send(following, holder, now) => ahead.pop_front(),
+            _ => None,
+        };
+        let Some(following) = following else {
             break;
         };
-        let sent = Settled {
-            seq: entry.seq,
-            holder,
-            result: &answer.0,
-            order: answer.1.as_ref(),
-        };
+        finished.push((entry.seq, answer));
+        entry = following;
+        if !ahead.is_empty() {
+            answer = send(&entry.write).await;
+            continue;
+        }
+        let sent = settled(holder, &finished);
         let (settled, next_answer) = join(
-            outbox.settle_then_lease_after(sent, following.seq, now, js_sys::Math::random()),
-            send(&following.write),
+            outbox.settle_then_lease_after(&sent, entry.seq, now, js_sys::Math::random()),
+            send(&entry.write),
         )
         .await;
-        ahead = settled.map_err(to_js)?.1;
+        ahead = settled.map_err(to_js)?.1.into();
+        finished.clear();
         on_settled();
-        entry = following;
         answer = next_answer;
     }
-    let (result, order) = answer;
-    let sent = Settled {
-        seq: entry.seq,
-        holder,
-        result: &result,
-        order: order.as_ref(),
-    };
-    let (settled, taken) = outbox
-        .settle_then_lease(
-            sent,
-            ahead.as_ref(),
-            js_sys::Date::now(),
-            js_sys::Math::random(),
-        )
+    let ahead = Vec::from(ahead);
+    let last = entry.seq;
+    finished.push((last, answer));
+    let sent = settled(holder, &finished);
+    let (settles, taken) = outbox
+        .settle_then_lease(&sent, &ahead, js_sys::Date::now(), js_sys::Math::random())
         .await
         .map_err(to_js)?;
-    if let (Sent::NoAnswer(reason), Settle::Store(_)) = (&result, &settled) {
-        log(&format!(
-            "sending queued write {} failed: {reason}",
-            entry.seq
-        ));
+    if let (Some((_, (Sent::NoAnswer(reason), _))), Some(Settle::Store(_))) =
+        (finished.last(), settles.last())
+    {
+        log(&format!("sending queued write {last} failed: {reason}"));
     }
     on_settled();
     Ok(taken)
 }
 
+/// A send's result and the server's order of a 2xx.
+type Answer = (Sent, Option<Order>);
+
+/// The finished sends `answers` of `holder`, to settle.
+fn settled<'a>(holder: &'a str, answers: &'a [(u64, Answer)]) -> Vec<Settled<'a>> {
+    answers
+        .iter()
+        .map(|(seq, (result, order))| Settled {
+            seq: *seq,
+            holder,
+            result,
+            order: order.as_ref(),
+        })
+        .collect()
+}
+
 /// Sends one write; the server's order comes back with a 2xx.
-async fn send(write: &Write) -> (Sent, Option<Order>) {
+async fn send(write: &Write) -> Answer {
     let (url, body, key) = match write {
         Write::PlaceOrder { order, .. } => (
             "/api/orders/".to_owned(),
@@ -209,7 +225,7 @@ async fn post(url: &str, body: &str, key: Option<&str>) -> Result<Response, JsVa
 
 /// What the server's answer means: its status, the order of a 2xx, the
 /// contract's error of anything else.
-async fn read_answer(response: Response) -> (Sent, Option<Order>) {
+async fn read_answer(response: Response) -> Answer {
     let status = response.status();
     let text = match response.text() {
         Ok(promise) => JsFuture::from(promise)

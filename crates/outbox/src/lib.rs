@@ -29,7 +29,7 @@ mod drain;
 
 pub use drain::drain;
 
-use futures_util::future::join;
+use futures_util::future::{join, try_join_all};
 use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
 use serde::Serialize;
 use ticketrail_core::outbox::{self, Entry, Next, Sent, Settle, State, Summary, Write};
@@ -164,7 +164,7 @@ impl Outbox {
     }
 
     /// Leases the head for `holder` at `now` when it is due and free, and
-    /// the entry after it ahead (see [`outbox::lease_after`]), in one
+    /// the entries after it ahead (see [`outbox::lease_after`]), in one
     /// transaction: a concurrent trigger waits for it and then sees the
     /// leases. An unreadable record at the head stops the queue.
     pub async fn lease_next(&self, holder: &str, now: f64) -> Result<Taken, OutboxError> {
@@ -175,67 +175,92 @@ impl Outbox {
         Ok(taken)
     }
 
-    /// [`Outbox::settle`], giving back the unused lease `ahead` (see
-    /// [`outbox::release`]), then [`Outbox::lease_next`] for the same
-    /// holder, in one transaction: the drain's step after anything but a
-    /// delivery.
+    /// [`Outbox::settle`] each of `sent` in order, giving back the unused
+    /// leases `ahead` (see [`outbox::release`]), then
+    /// [`Outbox::lease_next`] for the same holder, in one transaction: the
+    /// drain's step after anything but a delivery. The settles come back
+    /// in the order of `sent`.
     pub async fn settle_then_lease(
         &self,
-        sent: Settled<'_>,
-        ahead: Option<&Entry>,
+        sent: &[Settled<'_>],
+        ahead: &[Entry],
         now: f64,
         jitter: f64,
-    ) -> Result<(Settle, Taken), OutboxError> {
+    ) -> Result<(Vec<Settle>, Taken), OutboxError> {
+        let Some(holder) = sent.first().map(|sent| sent.holder) else {
+            let idle = Taken {
+                next: Next::Idle,
+                ahead: Vec::new(),
+            };
+            return Ok((Vec::new(), idle));
+        };
         let transaction = self.transaction(&[ENTRIES, ACKS], TransactionMode::ReadWrite)?;
-        let settle = settle_in(&transaction, &sent, now, jitter).await?;
+        let mut settles = Vec::with_capacity(sent.len());
+        for sent in sent {
+            settles.push(settle_in(&transaction, sent, now, jitter).await?);
+        }
         let entries = transaction.store(ENTRIES).map_err(storage)?;
-        if let Some(ahead) = ahead {
+        for ahead in ahead {
             let stored = stored_entry(&entries, ahead.seq).await?;
-            if let Some(released) =
-                stored.and_then(|entry| outbox::release(&entry, sent.holder, now))
-            {
+            if let Some(released) = stored.and_then(|entry| outbox::release(&entry, holder, now)) {
                 put(&entries, &entry_record(&released)?).await?;
             }
         }
-        let taken = lease_in(&entries, sent.holder, now).await?;
+        let taken = lease_in(&entries, holder, now).await?;
         transaction.done().await.map_err(storage)?;
-        Ok((settle, taken))
+        Ok((settles, taken))
     }
 
-    /// [`Outbox::settle`] a delivered send while `sending`, the entry leased
-    /// ahead of it, is on its way, and lease the entry after `sending`
-    /// ahead, in one transaction: the drain's step after a delivery, run
-    /// while the next request is out, so a drain costs one transaction per
-    /// entry and waits for it only when the server answers faster. The
-    /// transaction makes one read, then all its writes at once: each
-    /// request waited for is a round trip to the browser's database.
+    /// [`Outbox::settle`] the delivered sends `sent` while `sending`, the
+    /// last entry leased ahead, is on its way, and lease the entries after
+    /// `sending` ahead, in one transaction: the drain's step after a run of
+    /// deliveries, run while the next request is out, so a drain costs one
+    /// transaction per run of [`outbox::AHEAD`] entries and waits for it
+    /// only when the server answers faster. The transaction makes one
+    /// read, then all its writes at once: each request waited for is a
+    /// round trip to the browser's database.
     pub async fn settle_then_lease_after(
         &self,
-        sent: Settled<'_>,
+        sent: &[Settled<'_>],
         sending: u64,
         now: f64,
         jitter: f64,
-    ) -> Result<(Settle, Option<Entry>), OutboxError> {
+    ) -> Result<(Vec<Settle>, Vec<Entry>), OutboxError> {
+        let Some(holder) = sent.first().map(|sent| sent.holder) else {
+            return Ok((Vec::new(), Vec::new()));
+        };
         let transaction = self.transaction(&[ENTRIES, ACKS], TransactionMode::ReadWrite)?;
         let entries = transaction.store(ENTRIES).map_err(storage)?;
-        let (stored, after) = read_settled_and_after(&entries, sent.seq, sending).await?;
-        let settle = outbox::settle(stored.as_ref(), sent.holder, sent.result, now, jitter);
-        let ahead = ahead_of(&after, sent.holder, now, sending);
-        let lease = async {
-            match &ahead {
-                Some(ahead) => put(&entries, &entry_record(ahead)?).await,
-                None => Ok(()),
-            }
-        };
+        let seqs: Vec<u64> = sent.iter().map(|sent| sent.seq).collect();
+        let (stored, after) = read_settled_and_after(&entries, &seqs, sending).await?;
+        let settles: Vec<Settle> = sent
+            .iter()
+            .zip(&stored)
+            .map(|(sent, stored)| {
+                outbox::settle(stored.as_ref(), sent.holder, sent.result, now, jitter)
+            })
+            .collect();
+        let ahead = ahead_of(&after, holder, now, sending);
+        let writes = sent
+            .iter()
+            .zip(&stored)
+            .zip(&settles)
+            .map(|((sent, stored), settle)| {
+                write_settle(&transaction, stored.as_ref(), settle, sent, now)
+            });
+        let leases = ahead
+            .iter()
+            .map(entry_record)
+            .collect::<Result<Vec<_>, _>>()?;
         let (settled, leased) = join(
-            write_settle(&transaction, stored.as_ref(), &settle, &sent, now),
-            lease,
+            try_join_all(writes),
+            try_join_all(leases.iter().map(|record| put(&entries, record))),
         )
         .await;
         settled?;
         leased?;
         transaction.done().await.map_err(storage)?;
-        Ok((settle, ahead))
+        Ok((settles, ahead))
     }
 
     /// Settles a send (see [`outbox::settle`]): deletes a delivered entry
@@ -321,9 +346,10 @@ impl Outbox {
 pub struct Taken {
     /// The head to send, or why not.
     pub next: Next,
-    /// The entry after the head, leased too, to send the moment the head
-    /// is delivered (see [`ticketrail_core::outbox::lease_after`]).
-    pub ahead: Option<Entry>,
+    /// The entries after the head, leased too, in order, to send each the
+    /// moment the one before it is delivered (see
+    /// [`ticketrail_core::outbox::lease_after`]).
+    pub ahead: Vec<Entry>,
 }
 
 /// A finished send, to settle.
@@ -367,12 +393,12 @@ async fn read_head(store: &rexie::Store, window: u32) -> Result<Contents, Outbox
     Ok(contents)
 }
 
-/// How many records after the entry being sent are read to find the one
-/// to lease ahead: it is nearly always the first.
-const AHEAD_WINDOW: u32 = 4;
+/// How many records after the entry being sent are read to find the ones
+/// to lease ahead: nearly always the first [`outbox::AHEAD`].
+const AHEAD_WINDOW: u32 = outbox::AHEAD as u32 + 4;
 
 /// The entries after `seq`, enough to hold the first one not rejected:
-/// the drain's step reads a record or two, whatever the queue holds.
+/// the drain's step reads a few records, whatever the queue holds.
 async fn read_after(store: &rexie::Store, seq: u64) -> Result<Contents, OutboxError> {
     let after = || {
         KeyRange::lower_bound(&seq_key(seq), Some(true))
@@ -392,7 +418,7 @@ async fn read_after(store: &rexie::Store, seq: u64) -> Result<Contents, OutboxEr
     Ok(contents)
 }
 
-/// Leases the head, and the entry after it ahead, in `store` (of a
+/// Leases the head, and the entries after it ahead, in `store` (of a
 /// read-write transaction).
 async fn lease_in(store: &rexie::Store, holder: &str, now: f64) -> Result<Taken, OutboxError> {
     let contents = read_head(store, HEAD_WINDOW).await?;
@@ -404,88 +430,65 @@ async fn lease_in(store: &rexie::Store, holder: &str, now: f64) -> Result<Taken,
     if blocked {
         return Ok(Taken {
             next: Next::Idle,
-            ahead: None,
+            ahead: Vec::new(),
         });
     }
     let next = outbox::lease(&contents.entries, holder, now);
     let Next::Send(entry) = &next else {
-        return Ok(Taken { next, ahead: None });
+        return Ok(Taken {
+            next,
+            ahead: Vec::new(),
+        });
     };
-    put(store, &entry_record(entry)?).await?;
-    let ahead = lease_ahead(store, &contents, holder, now, entry.seq).await?;
+    let ahead = ahead_of(&contents, holder, now, entry.seq);
+    let records = std::iter::once(entry.as_ref())
+        .chain(&ahead)
+        .map(entry_record)
+        .collect::<Result<Vec<_>, _>>()?;
+    try_join_all(records.iter().map(|record| put(store, record))).await?;
     Ok(Taken { next, ahead })
 }
 
-/// Leases the entry after `seq` for `holder` in `store` (see
-/// [`ahead_of`]).
-async fn lease_ahead(
-    store: &rexie::Store,
-    contents: &Contents,
-    holder: &str,
-    now: f64,
-    seq: u64,
-) -> Result<Option<Entry>, OutboxError> {
-    let ahead = ahead_of(contents, holder, now, seq);
-    if let Some(ahead) = &ahead {
-        put(store, &entry_record(ahead)?).await?;
-    }
-    Ok(ahead)
-}
-
-/// The entry after `seq` in `contents` leased for `holder` (see
-/// [`outbox::lease_after`]), unless an unreadable record comes before it
-/// (the queue stops there).
-fn ahead_of(contents: &Contents, holder: &str, now: f64, seq: u64) -> Option<Entry> {
-    outbox::lease_after(&contents.entries, holder, now, seq)
-        .filter(|ahead| !contents.unreadable.iter().any(|bad| *bad < ahead.seq))
+/// The entries after `seq` in `contents` leased for `holder` (see
+/// [`outbox::lease_after`]), up to the first unreadable record (the queue
+/// stops there).
+fn ahead_of(contents: &Contents, holder: &str, now: f64, seq: u64) -> Vec<Entry> {
+    let mut ahead = outbox::lease_after(&contents.entries, holder, now, seq, outbox::AHEAD);
+    ahead.retain(|ahead| !contents.unreadable.iter().any(|bad| *bad < ahead.seq));
+    ahead
 }
 
 async fn put(store: &rexie::Store, record: &JsValue) -> Result<(), OutboxError> {
     store.put(record, None).await.map(drop).map_err(storage)
 }
 
-/// How many records the drain's step reads from the settled entry on: it,
-/// the entry on its way, and [`AHEAD_WINDOW`] after that.
-const SETTLE_WINDOW: u32 = AHEAD_WINDOW + 2;
-
-/// In one read: the entry `settled` as stored, and the entries after
-/// `sending` enough to hold the first one not rejected (read further when
-/// the window holds refusals only, like [`read_after`]).
+/// The entries `settled` (in queue order) as stored, and the entries
+/// after `sending` (see [`read_after`]): two reads issued at once, one
+/// round trip. The first reads every record from the first settled entry
+/// to the last: the run, and any refusals kept between its entries.
 async fn read_settled_and_after(
     store: &rexie::Store,
-    settled: u64,
+    settled: &[u64],
     sending: u64,
-) -> Result<(Option<Entry>, Contents), OutboxError> {
-    let from = KeyRange::lower_bound(&seq_key(settled), Some(false))
-        .map_err(|err| OutboxError::Storage(err.to_string()))?;
-    let values = store
-        .get_all(Some(from), Some(SETTLE_WINDOW))
-        .await
-        .map_err(storage)?;
-    let full = values.len() >= SETTLE_WINDOW as usize;
-    let window = read_contents(values);
-    let stored = window
-        .entries
-        .iter()
-        .find(|entry| entry.seq == settled)
-        .cloned();
-    let after = Contents {
-        entries: window
-            .entries
-            .into_iter()
-            .filter(|entry| entry.seq > sending)
-            .collect(),
-        unreadable: window
-            .unreadable
-            .into_iter()
-            .filter(|seq| *seq > sending)
-            .collect(),
-        unread: 0,
+) -> Result<(Vec<Option<Entry>>, Contents), OutboxError> {
+    let (Some(first), Some(last)) = (settled.iter().min(), settled.iter().max()) else {
+        return Ok((Vec::new(), read_after(store, sending).await?));
     };
-    if full && after.unreadable.is_empty() && outbox::head(&after.entries).is_none() {
-        return Ok((stored, read_after(store, sending).await?));
-    }
-    Ok((stored, after))
+    let run = KeyRange::bound(&seq_key(*first), &seq_key(*last), Some(false), Some(false))
+        .map_err(|err| OutboxError::Storage(err.to_string()))?;
+    let (values, after) = join(store.get_all(Some(run), None), read_after(store, sending)).await;
+    let window = read_contents(values.map_err(storage)?);
+    let stored = settled
+        .iter()
+        .map(|seq| {
+            window
+                .entries
+                .iter()
+                .find(|entry| entry.seq == *seq)
+                .cloned()
+        })
+        .collect();
+    Ok((stored, after?))
 }
 
 /// Settles `sent` in `transaction` (over entries and acks).

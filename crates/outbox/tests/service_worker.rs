@@ -68,8 +68,8 @@ fn sent(taken: Taken) -> u64 {
     }
 }
 
-fn ahead(taken: &Taken) -> Option<u64> {
-    taken.ahead.as_ref().map(|entry| entry.seq)
+fn ahead(taken: &Taken) -> Vec<u64> {
+    taken.ahead.iter().map(|entry| entry.seq).collect()
 }
 
 fn created() -> Sent {
@@ -90,11 +90,7 @@ async fn queued_entries_are_leased_in_order_and_an_ack_is_kept_with_the_delete()
     assert_eq!(contents.entries, [first.clone(), second.clone()]);
 
     let taken = outbox.lease_next("w1", 10.0).await.unwrap();
-    assert_eq!(
-        ahead(&taken),
-        Some(second.seq),
-        "the next one is leased ahead"
-    );
+    assert_eq!(ahead(&taken), [second.seq], "the next one is leased ahead");
     assert_eq!(sent(taken), first.seq);
     assert!(
         matches!(
@@ -158,13 +154,13 @@ async fn a_refusal_is_kept_out_of_the_queue_and_the_next_entry_goes() {
     };
     let (_, following) = outbox
         .settle_then_lease(
-            Settled {
+            &[Settled {
                 seq: bad.seq,
                 holder: "w1",
                 result: &refused,
                 order: None,
-            },
-            taken.ahead.as_ref(),
+            }],
+            &taken.ahead,
             20.0,
             0.0,
         )
@@ -227,7 +223,7 @@ async fn a_front_read_holds_the_head_past_refusals_and_counts_the_rest() {
             order: None,
         };
         taken = outbox
-            .settle_then_lease(sent, taken.ahead.as_ref(), 30.0, 0.0)
+            .settle_then_lease(&[sent], &taken.ahead, 30.0, 0.0)
             .await
             .unwrap()
             .1;
@@ -304,66 +300,96 @@ async fn a_lease_lapses_when_its_sender_died_and_the_entry_is_sent_again() {
 }
 
 #[wasm_bindgen_test]
-async fn a_delivery_is_settled_while_the_next_entry_goes_and_a_failure_gives_it_back() {
+async fn deliveries_are_settled_together_while_the_next_entry_goes_and_a_failure_gives_them_back() {
     let outbox = fresh("pipeline").await;
-    let first = outbox.enqueue(place("a"), 0.0).await.unwrap();
-    let second = outbox.enqueue(place("b"), 0.0).await.unwrap();
-    let third = outbox.enqueue(place("c"), 0.0).await.unwrap();
+    let mut queued = Vec::new();
+    for key in ["refused", "b", "c", "d"] {
+        queued.push(outbox.enqueue(place(key), 0.0).await.unwrap());
+    }
+    let (refused, b, c, d) = (queued[0].seq, queued[1].seq, queued[2].seq, queued[3].seq);
     let taken = outbox.lease_next("w1", 1.0).await.unwrap();
-    assert_eq!(ahead(&taken), Some(second.seq));
-    assert_eq!(sent(taken), first.seq);
-
-    let delivered = Settled {
-        seq: first.seq,
-        holder: "w1",
-        result: &created(),
-        order: Some(&order("a")),
+    assert_eq!(ahead(&taken), [b, c, d], "the entries after the head");
+    assert_eq!(sent(taken.clone()), refused);
+    let refusal = Sent::Answer {
+        status: 422,
+        code: Some("unknown_product".into()),
+        message: Some("gone".into()),
     };
-    let (settled, following) = outbox
-        .settle_then_lease_after(delivered, second.seq, 2.0, 0.0)
+    let first = Settled {
+        seq: refused,
+        holder: "w1",
+        result: &refusal,
+        order: None,
+    };
+    let (_, taken) = outbox
+        .settle_then_lease(&[first], &taken.ahead, 2.0, 0.0)
         .await
         .unwrap();
-    assert_eq!(settled, Settle::Delete);
-    assert_eq!(outbox.ack("a").await.unwrap(), Some(order("a")));
-    let following = following.expect("the one after the entry on its way");
-    assert_eq!(following.seq, third.seq);
+    assert_eq!(ahead(&taken), [c, d], "given back and leased again");
+    assert_eq!(sent(taken), b);
+
+    let e = outbox.enqueue(place("e"), 3.0).await.unwrap().seq;
+    let run = [
+        Settled {
+            seq: b,
+            holder: "w1",
+            result: &created(),
+            order: Some(&order("b")),
+        },
+        Settled {
+            seq: c,
+            holder: "w1",
+            result: &created(),
+            order: Some(&order("c")),
+        },
+    ];
+    let (settled, following) = outbox
+        .settle_then_lease_after(&run, d, 4.0, 0.0)
+        .await
+        .unwrap();
+    assert_eq!(settled, [Settle::Delete, Settle::Delete]);
+    assert_eq!(outbox.ack("b").await.unwrap(), Some(order("b")));
+    assert_eq!(outbox.ack("c").await.unwrap(), Some(order("c")));
+    let seqs: Vec<u64> = following.iter().map(|entry| entry.seq).collect();
+    assert_eq!(seqs, [e], "the one after the entry on its way");
 
     let failed = Sent::NoAnswer("Failed to fetch".into());
     let lost = Settled {
-        seq: second.seq,
+        seq: d,
         holder: "w1",
         result: &failed,
         order: None,
     };
     let (settled, taken) = outbox
-        .settle_then_lease(lost, Some(&following), 3.0, 0.0)
+        .settle_then_lease(&[lost], &following, 5.0, 0.0)
         .await
         .unwrap();
-    assert!(matches!(settled, Settle::Store(_)), "{settled:?}");
+    assert!(matches!(settled[..], [Settle::Store(_)]), "{settled:?}");
     assert!(
         matches!(taken.next, Next::WaitUntil(_)),
         "the failed entry keeps its place and waits for its backoff: {:?}",
         taken.next
     );
     let contents = all(&outbox).await;
+    let left: Vec<u64> = contents.entries.iter().map(|entry| entry.seq).collect();
     assert_eq!(
-        (contents.entries[1].seq, contents.entries[1].attempts),
-        (third.seq, 0),
+        left,
+        [refused, d, e],
+        "the deliveries are gone, the refusal kept"
+    );
+    assert_eq!(
+        contents.entries[2].attempts, 0,
         "the lease ahead was given back, its attempt not counted"
     );
     assert!(matches!(
-        contents.entries[1].state,
+        contents.entries[2].state,
         State::Pending {
-            not_before: 3.0,
+            not_before: 5.0,
             ..
         }
     ));
 
     let taken = outbox.lease_next("w2", 60_000.0).await.unwrap();
-    assert_eq!(
-        ahead(&taken),
-        Some(third.seq),
-        "another sender takes it at once"
-    );
-    assert_eq!(sent(taken), second.seq);
+    assert_eq!(ahead(&taken), [e], "another sender takes it at once");
+    assert_eq!(sent(taken), d);
 }

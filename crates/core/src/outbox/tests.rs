@@ -86,7 +86,7 @@ fn only_the_head_is_sent_and_only_by_one_holder_at_a_time() {
 }
 
 #[test]
-fn the_entry_after_the_head_is_leased_ahead_and_given_back_unused() {
+fn the_entries_after_the_head_are_leased_ahead_in_order_and_given_back_unused() {
     let rejected = Entry {
         state: State::Rejected {
             status: 422,
@@ -101,13 +101,19 @@ fn the_entry_after_the_head_is_leased_ahead_and_given_back_unused() {
         rejected,
         queued(3, order_write("c"), 0.0),
         queued(4, order_write("d"), 0.0),
+        queued(5, order_write("e"), 0.0),
     ];
-    let ahead = lease_after(&entries, "w1", 10.0, head.seq).expect("a lease ahead");
+    let run = lease_after(&entries, "w1", 10.0, head.seq, 2);
+    let taken: Vec<(u64, u32)> = run
+        .iter()
+        .map(|entry| (entry.seq, entry.attempts))
+        .collect();
     assert_eq!(
-        (ahead.seq, ahead.attempts),
-        (3, 1),
-        "a rejected entry is skipped, and only the next one is taken"
+        taken,
+        [(3, 1), (4, 1)],
+        "a rejected entry is skipped, and no more than asked are taken"
     );
+    let ahead = run[0].clone();
     assert!(may_send(&ahead, "w1", 10.0));
     assert!(
         may_send(&ahead, "w1", 10.0 + LEASE_MS - SEND_TIMEOUT_MS),
@@ -122,8 +128,8 @@ fn the_entry_after_the_head_is_leased_ahead_and_given_back_unused() {
 
     let taken = vec![head.clone(), ahead.clone()];
     assert_eq!(
-        lease_after(&taken, "w2", 20.0, head.seq),
-        None,
+        lease_after(&taken, "w2", 20.0, head.seq, AHEAD),
+        [],
         "held by w1"
     );
     let backed_off = Entry {
@@ -133,13 +139,15 @@ fn the_entry_after_the_head_is_leased_ahead_and_given_back_unused() {
         },
         ..ahead.clone()
     };
+    let after_it = queued(4, order_write("d"), 0.0);
     assert_eq!(
-        lease_after(&[head.clone(), backed_off], "w1", 20.0, 1),
-        None
+        lease_after(&[head.clone(), backed_off, after_it], "w1", 20.0, 1, AHEAD),
+        [],
+        "the run stops at the first entry it cannot take: none after it go first"
     );
     assert_eq!(
-        lease_after(std::slice::from_ref(&head), "w1", 20.0, 1),
-        None
+        lease_after(std::slice::from_ref(&head), "w1", 20.0, 1, AHEAD),
+        []
     );
 
     assert_eq!(
@@ -317,9 +325,11 @@ struct InFlight {
     /// When it was sent; a real sender abandons it [`SEND_TIMEOUT_MS`]
     /// later.
     started: f64,
-    /// The entry after it, leased by the same sender to send as soon as
-    /// this one is delivered.
-    ahead: Option<Entry>,
+    /// The entries after it, leased by the same sender to send each as
+    /// soon as the one before it is delivered.
+    ahead: Vec<Entry>,
+    /// The sender's earlier sends in this run: delivered, not settled yet.
+    delivered: Vec<(u64, Sent)>,
 }
 
 #[derive(Debug, Clone)]
@@ -330,7 +340,8 @@ enum Step {
     Trigger,
     Reach(usize),
     /// The answer reaches its sender; with `true`, a sender that starts
-    /// the entry leased ahead dies before it settles this one.
+    /// the entry leased ahead dies before it settles this one (and the
+    /// deliveries before it in the run).
     Answer(usize, bool),
     TimeOut(usize),
     Crash(usize),
@@ -377,13 +388,21 @@ impl Sim {
         let holder = format!("w{}", self.holders);
         if let Next::Send(entry) = lease(&self.entries(), &holder, self.now) {
             self.store.insert(entry.seq, (*entry).clone());
-            self.start(holder, *entry);
+            self.start(holder, *entry, Vec::new(), Vec::new());
         }
     }
 
-    /// `holder` starts sending `entry`, leased to it (and leases the one
-    /// after it, ahead).
-    fn start(&mut self, holder: String, entry: Entry) {
+    /// `holder` starts sending `entry`, leased to it, with `ahead` still
+    /// leased after it and `delivered` not yet settled. As the drain does,
+    /// once nothing is left ahead it settles the deliveries and leases the
+    /// entries after this one, while this one is on its way.
+    fn start(
+        &mut self,
+        holder: String,
+        entry: Entry,
+        mut ahead: Vec<Entry>,
+        mut delivered: Vec<(u64, Sent)>,
+    ) {
         let now = self.now;
         assert!(
             !self.flights.iter().any(|flight| flight.seq == entry.seq
@@ -392,9 +411,14 @@ impl Sim {
             "entry {} is sent twice at the same time",
             entry.seq
         );
-        let ahead = lease_after(&self.entries(), &holder, now, entry.seq);
-        if let Some(ahead) = &ahead {
-            self.store.insert(ahead.seq, ahead.clone());
+        if ahead.is_empty() {
+            for (seq, result) in std::mem::take(&mut delivered) {
+                self.finish(&holder, seq, &result);
+            }
+            ahead = lease_after(&self.entries(), &holder, now, entry.seq, AHEAD);
+            for leased in &ahead {
+                self.store.insert(leased.seq, leased.clone());
+            }
         }
         assert!(
             may_send(&entry, &holder, now),
@@ -409,41 +433,60 @@ impl Sim {
             given_up: false,
             started: now,
             ahead,
+            delivered,
         });
     }
 
     /// The sender of `flight` got `result`: as the drain does, it starts
-    /// the entry leased ahead when this one was delivered (settling this
-    /// one meanwhile, unless it dies first), or settles and gives the
-    /// lease ahead back.
+    /// the next entry leased ahead when this one was delivered, or settles
+    /// the run and gives the leases ahead back.
     fn answered(&mut self, flight: InFlight, result: Sent, dies: bool) {
         let delivered =
             matches!(&result, Sent::Answer { status, .. } if classify(*status) == Class::Delivered);
-        let pipelined = flight
-            .ahead
-            .clone()
-            .filter(|ahead| delivered && may_send(ahead, &flight.holder, self.now));
-        if let Some(ahead) = pipelined {
+        let go_on = delivered
+            && flight
+                .ahead
+                .first()
+                .is_some_and(|next| may_send(next, &flight.holder, self.now));
+        self.last_answer = Some((flight.holder.clone(), flight.seq, result.clone()));
+        let InFlight {
+            holder,
+            seq,
+            mut ahead,
+            mut delivered,
+            ..
+        } = flight;
+        if go_on {
+            let next = ahead.remove(0);
             if dies {
                 // The next request is on the wire; nothing was settled.
                 self.flights.push(InFlight {
-                    holder: flight.holder,
-                    seq: ahead.seq,
-                    key: ahead.write.key().to_owned(),
+                    holder,
+                    seq: next.seq,
+                    key: next.write.key().to_owned(),
                     answer: None,
                     given_up: true,
                     started: self.now,
-                    ahead: None,
+                    ahead: Vec::new(),
+                    delivered: Vec::new(),
                 });
                 return;
             }
-            self.finish(&flight.holder, flight.seq, &result);
-            self.start(flight.holder.clone(), ahead);
+            delivered.push((seq, result));
+            self.start(holder, next, ahead, delivered);
         } else {
-            self.finish(&flight.holder, flight.seq, &result);
-            self.give_back(&flight.holder, flight.ahead.as_ref());
+            delivered.push((seq, result));
+            self.settle_run(&holder, delivered, &ahead);
         }
-        self.last_answer = Some((flight.holder, flight.seq, result));
+    }
+
+    /// `holder` settles the sends of its run, in order, and gives back the
+    /// leases ahead it did not use.
+    fn settle_run(&mut self, holder: &str, sends: Vec<(u64, Sent)>, ahead: &[Entry]) {
+        for (seq, result) in sends {
+            self.finish(holder, seq, &result);
+        }
+        self.give_back(holder, ahead);
     }
 
     fn finish(&mut self, holder: &str, seq: u64, result: &Sent) {
@@ -458,13 +501,16 @@ impl Sim {
         }
     }
 
-    /// `holder` gives back its lease ahead, unused.
-    fn give_back(&mut self, holder: &str, ahead: Option<&Entry>) {
-        let released = ahead
-            .and_then(|ahead| self.store.get(&ahead.seq))
-            .and_then(|stored| release(stored, holder, self.now));
-        if let Some(released) = released {
-            self.store.insert(released.seq, released);
+    /// `holder` gives back its leases ahead, unused.
+    fn give_back(&mut self, holder: &str, ahead: &[Entry]) {
+        for ahead in ahead {
+            let released = self
+                .store
+                .get(&ahead.seq)
+                .and_then(|stored| release(stored, holder, self.now));
+            if let Some(released) = released {
+                self.store.insert(released.seq, released);
+            }
         }
     }
 
@@ -513,10 +559,11 @@ impl Sim {
                 if let Some(index) = self.pick(index) {
                     let flight = &mut self.flights[index];
                     let (holder, seq) = (flight.holder.clone(), flight.seq);
-                    let ahead = flight.ahead.take();
+                    let ahead = std::mem::take(&mut flight.ahead);
+                    let mut sends = std::mem::take(&mut flight.delivered);
                     flight.given_up = true;
-                    self.finish(&holder, seq, &Sent::NoAnswer("timeout".into()));
-                    self.give_back(&holder, ahead.as_ref());
+                    sends.push((seq, Sent::NoAnswer("timeout".into())));
+                    self.settle_run(&holder, sends, &ahead);
                 }
             }
             Step::Crash(index) => {
