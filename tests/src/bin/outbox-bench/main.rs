@@ -19,6 +19,10 @@
 //!    through the kiosk's UI; each sample is the app's
 //!    `ticketrail:order-queued` measure (the Place-order click to the
 //!    confirmation saying queued, in the DOM). Target: one frame, <= 16 ms.
+//!    Beside it, the time from each tap to the first task the page could
+//!    run after it: Chromium defers every task after a tap until the next
+//!    frame, so that is the floor under the tap's measure (see
+//!    [`tap::Taps`]).
 
 use std::process::ExitCode;
 
