@@ -96,20 +96,13 @@ pub fn run_line(number: u32, run: &Run) {
         drain.inject_ms,
         drain.made_due
     );
-    let taps: Vec<String> = run
-        .taps
-        .queued
-        .iter()
-        .map(|ms| format!("{ms:.1}"))
-        .collect();
-    println!("       tap to queued (ms): {}", taps.join(", "));
-    let first: Vec<String> = run
-        .taps
-        .first_task
-        .iter()
-        .map(|ms| format!("{ms:.1}"))
-        .collect();
-    println!("       tap to first task (ms): {}", first.join(", "));
+    samples_line("tap to queued", &run.taps.queued);
+    samples_line("tap to first task", &run.taps.first_task);
+}
+
+fn samples_line(label: &str, samples: &[f64]) {
+    let samples: Vec<String> = samples.iter().map(|ms| format!("{ms:.1}")).collect();
+    println!("       {label} (ms): {}", samples.join(", "));
 }
 
 pub fn summary(args: &Args, runs: &[Run]) {
@@ -117,11 +110,11 @@ pub fn summary(args: &Args, runs: &[Run]) {
     let empties: Vec<f64> = runs.iter().map(|run| run.drain.empty_ms).collect();
     let taps: Vec<f64> = runs
         .iter()
-        .flat_map(|run| run.taps.queued.clone())
+        .flat_map(|run| run.taps.queued.iter().copied())
         .collect();
     let first_tasks: Vec<f64> = runs
         .iter()
-        .flat_map(|run| run.taps.first_task.clone())
+        .flat_map(|run| run.taps.first_task.iter().copied())
         .collect();
     println!();
     println!(
