@@ -184,7 +184,8 @@ impl Outbox {
     /// leases `ahead` (see [`outbox::release`]), then
     /// [`Outbox::lease_next`] for the same holder, in one transaction: the
     /// drain's step after anything but a delivery. The settles come back
-    /// in the order of `sent`.
+    /// in the order of `sent`, which holds at least the last send (the
+    /// holder is its); with none, nothing is done.
     pub async fn settle_then_lease(
         &self,
         sent: &[Settled<'_>],
@@ -223,7 +224,8 @@ impl Outbox {
     /// transaction per run of [`outbox::AHEAD`] entries and waits for it
     /// only when the server answers faster. The transaction makes one
     /// read, then all its writes at once: each request waited for is a
-    /// round trip to the browser's database.
+    /// round trip to the browser's database. With nothing in `sent`,
+    /// nothing is done.
     pub async fn settle_then_lease_after(
         &self,
         sent: &[Settled<'_>],
