@@ -201,17 +201,28 @@ impl Outbox {
             return Ok((Vec::new(), idle));
         };
         let transaction = self.transaction(&[ENTRIES, ACKS], TransactionMode::ReadWrite)?;
-        let mut settles = Vec::with_capacity(sent.len());
-        for sent in sent {
-            settles.push(settle_in(&transaction, sent, now, jitter).await?);
-        }
         let entries = transaction.store(ENTRIES).map_err(storage)?;
-        for ahead in ahead {
-            let stored = stored_entry(&entries, ahead.seq).await?;
-            if let Some(released) = stored.and_then(|entry| outbox::release(&entry, holder, now)) {
-                put(&entries, &entry_record(&released)?).await?;
-            }
-        }
+        // The run and the leases ahead after it, in one read.
+        let seqs: Vec<u64> = sent
+            .iter()
+            .map(|sent| sent.seq)
+            .chain(ahead.iter().map(|ahead| ahead.seq))
+            .collect();
+        let stored = read_run(&entries, &seqs).await?;
+        let (stored_sent, stored_ahead) = stored.split_at(sent.len());
+        let released = stored_ahead
+            .iter()
+            .flatten()
+            .filter_map(|entry| outbox::release(entry, holder, now))
+            .map(|released| entry_record(&released))
+            .collect::<Result<Vec<_>, _>>()?;
+        let (settles, releases) = join(
+            settle_all(&transaction, sent, stored_sent, now, jitter),
+            try_join_all(released.iter().map(|record| put(&entries, record))),
+        )
+        .await;
+        let settles = settles?;
+        releases?;
         let taken = lease_in(&entries, holder, now).await?;
         transaction.done().await.map_err(storage)?;
         Ok((settles, taken))
@@ -239,32 +250,20 @@ impl Outbox {
         let transaction = self.transaction(&[ENTRIES, ACKS], TransactionMode::ReadWrite)?;
         let entries = transaction.store(ENTRIES).map_err(storage)?;
         let seqs: Vec<u64> = sent.iter().map(|sent| sent.seq).collect();
-        let (stored, after) = read_settled_and_after(&entries, &seqs, sending).await?;
-        let settles: Vec<Settle> = sent
-            .iter()
-            .zip(&stored)
-            .map(|(sent, stored)| {
-                outbox::settle(stored.as_ref(), sent.holder, sent.result, now, jitter)
-            })
-            .collect();
+        // Both reads go out at once: one round trip.
+        let (stored, after) = join(read_run(&entries, &seqs), read_after(&entries, sending)).await;
+        let (stored, after) = (stored?, after?);
         let ahead = ahead_of(&after, holder, now, sending);
-        let writes = sent
-            .iter()
-            .zip(&stored)
-            .zip(&settles)
-            .map(|((sent, stored), settle)| {
-                write_settle(&transaction, stored.as_ref(), settle, sent, now)
-            });
         let leases = ahead
             .iter()
             .map(entry_record)
             .collect::<Result<Vec<_>, _>>()?;
-        let (settled, leased) = join(
-            try_join_all(writes),
+        let (settles, leased) = join(
+            settle_all(&transaction, sent, &stored, now, jitter),
             try_join_all(leases.iter().map(|record| put(&entries, record))),
         )
         .await;
-        settled?;
+        let settles = settles?;
         leased?;
         transaction.done().await.map_err(storage)?;
         Ok((settles, ahead))
@@ -280,9 +279,11 @@ impl Outbox {
         jitter: f64,
     ) -> Result<Settle, OutboxError> {
         let transaction = self.transaction(&[ENTRIES, ACKS], TransactionMode::ReadWrite)?;
-        let settle = settle_in(&transaction, &sent, now, jitter).await?;
+        let entries = transaction.store(ENTRIES).map_err(storage)?;
+        let stored = read_run(&entries, &[sent.seq]).await?;
+        let settles = settle_all(&transaction, &[sent], &stored, now, jitter).await?;
         transaction.done().await.map_err(storage)?;
-        Ok(settle)
+        Ok(settles.into_iter().next().unwrap_or(Settle::Ignore))
     }
 
     /// Staff's "retry now" for entry `seq` (see [`outbox::retry_now`]).
@@ -469,47 +470,49 @@ async fn put(store: &rexie::Store, record: &JsValue) -> Result<(), OutboxError> 
     store.put(record, None).await.map(drop).map_err(storage)
 }
 
-/// The entries `settled` (in queue order) as stored, and the entries
-/// after `sending` (see [`read_after`]): two reads issued at once, one
-/// round trip. The first reads every record from the first settled entry
-/// to the last: the run, and any refusals kept between its entries.
-async fn read_settled_and_after(
-    store: &rexie::Store,
-    settled: &[u64],
-    sending: u64,
-) -> Result<(Vec<Option<Entry>>, Contents), OutboxError> {
-    let (Some(first), Some(last)) = (settled.iter().min(), settled.iter().max()) else {
-        return Ok((Vec::new(), read_after(store, sending).await?));
+/// The entries `seqs` as stored (`None`: gone), in the order of `seqs`,
+/// from one read of every record between the lowest and the highest: a
+/// drain's run and its leases ahead are neighbours in the queue, with at
+/// most a few refusals kept between them.
+async fn read_run(store: &rexie::Store, seqs: &[u64]) -> Result<Vec<Option<Entry>>, OutboxError> {
+    let (Some(first), Some(last)) = (seqs.iter().min(), seqs.iter().max()) else {
+        return Ok(Vec::new());
     };
     let run = KeyRange::bound(&seq_key(*first), &seq_key(*last), Some(false), Some(false))
         .map_err(|err| OutboxError::Storage(err.to_string()))?;
-    let (values, after) = join(store.get_all(Some(run), None), read_after(store, sending)).await;
-    let window = read_contents(values.map_err(storage)?);
-    let stored = settled
+    let read = read_contents(store.get_all(Some(run), None).await.map_err(storage)?);
+    Ok(seqs
         .iter()
-        .map(|seq| {
-            window
-                .entries
-                .iter()
-                .find(|entry| entry.seq == *seq)
-                .cloned()
-        })
-        .collect();
-    Ok((stored, after?))
+        .map(|seq| read.entries.iter().find(|entry| entry.seq == *seq).cloned())
+        .collect())
 }
 
-/// Settles `sent` in `transaction` (over entries and acks).
-async fn settle_in(
+/// Settles each of `sent` (see [`outbox::settle`]), given what the store
+/// holds for it (`stored`, in the same order), in `transaction`: every
+/// write goes out at once. The settles come back in the order of `sent`.
+async fn settle_all(
     transaction: &rexie::Transaction,
-    sent: &Settled<'_>,
+    sent: &[Settled<'_>],
+    stored: &[Option<Entry>],
     now: f64,
     jitter: f64,
-) -> Result<Settle, OutboxError> {
-    let entries = transaction.store(ENTRIES).map_err(storage)?;
-    let stored = stored_entry(&entries, sent.seq).await?;
-    let settle = outbox::settle(stored.as_ref(), sent.holder, sent.result, now, jitter);
-    write_settle(transaction, stored.as_ref(), &settle, sent, now).await?;
-    Ok(settle)
+) -> Result<Vec<Settle>, OutboxError> {
+    let settles: Vec<Settle> = sent
+        .iter()
+        .zip(stored)
+        .map(|(sent, stored)| {
+            outbox::settle(stored.as_ref(), sent.holder, sent.result, now, jitter)
+        })
+        .collect();
+    let writes = sent
+        .iter()
+        .zip(stored)
+        .zip(&settles)
+        .map(|((sent, stored), settle)| {
+            write_settle(transaction, stored.as_ref(), settle, sent, now)
+        });
+    try_join_all(writes).await?;
+    Ok(settles)
 }
 
 /// Writes what `settle` decided for `sent` (`stored` as read) in
