@@ -1,13 +1,17 @@
 //! Validation of everything a client sends, as plain functions.
 //!
 //! Deserialization checks shape; these functions check the rules the types
-//! cannot express (lengths, ranges, ids). Each failure maps to one contract
-//! error code through [`InputError::code`].
+//! cannot express (lengths, ranges, ids, the years a timestamp may fall
+//! in). Each failure maps to one contract error code through
+//! [`InputError::code`].
 
+use chrono::Datelike;
 use thiserror::Error;
 
 use crate::master::{CategoryInput, ProductInput, PromotionInput};
-use crate::{ClientMessage, ErrorCode, PlaceOrder, PromotionKind, StatusChange, MAX_BODY_BYTES};
+use crate::{
+    ClientMessage, ErrorCode, PlaceOrder, PromotionKind, StatusChange, Timestamp, MAX_BODY_BYTES,
+};
 
 /// Longest id (client order id, request id, row id) accepted, in characters.
 pub const MAX_ID_CHARS: usize = 128;
@@ -19,6 +23,11 @@ pub const MAX_ORDER_LINES: usize = 100;
 pub const QUANTITY_RANGE: std::ops::RangeInclusive<i64> = 1..=99;
 /// Longest name or description, in characters.
 pub const MAX_TEXT_CHARS: usize = 2_000;
+/// UTC years a timestamp may fall in. RFC 3339 has four-digit years only:
+/// outside them chrono writes `+10000-…` or `-0001-…`, which strict RFC 3339
+/// readers (most clients, and the server's own storage, which keeps times
+/// as fixed-width text) cannot read back.
+pub const TIMESTAMP_YEARS: std::ops::RangeInclusive<i32> = 0..=9999;
 
 /// Why a client's input was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -71,6 +80,19 @@ pub fn validate_id(field: &str, id: &str) -> Result<(), InputError> {
         )));
     }
     Ok(())
+}
+
+/// A timestamp whose UTC year is within [`TIMESTAMP_YEARS`]. The year is
+/// the UTC one because that is what is stored and sent back:
+/// `9999-12-31T23:30:00-01:00` is year 10000 in UTC and is refused.
+pub fn validate_timestamp(field: &str, timestamp: &Timestamp) -> Result<(), InputError> {
+    if TIMESTAMP_YEARS.contains(&timestamp.year()) {
+        Ok(())
+    } else {
+        Err(bad(format!(
+            "{field} must fall in the years 0000 to 9999 in UTC"
+        )))
+    }
 }
 
 fn validate_text(field: &str, text: &str, allow_empty: bool) -> Result<(), InputError> {
@@ -129,6 +151,7 @@ pub fn validate_place_order(
             "items must hold at most {MAX_ORDER_LINES} lines"
         )));
     }
+    validate_timestamp("placed_at", &order.placed_at)?;
     if let Some(version) = order.master_version {
         if version < 0 {
             return Err(bad("master_version must not be negative"));
@@ -210,6 +233,8 @@ pub fn validate_promotion_input(input: &PromotionInput) -> Result<(), InputError
         }
         _ => {}
     }
+    validate_timestamp("starts_at", &input.starts_at)?;
+    validate_timestamp("ends_at", &input.ends_at)?;
     if input.ends_at <= input.starts_at {
         return Err(bad("ends_at must be after starts_at"));
     }
@@ -324,6 +349,117 @@ mod tests {
             parse_client_message(&big).unwrap_err(),
             InputError::TooLarge
         );
+    }
+
+    /// A timestamp as a client may send it: any offset, any year chrono reads.
+    fn at(text: &str) -> Timestamp {
+        serde_json::from_value(serde_json::Value::String(text.into())).unwrap()
+    }
+
+    /// Local times whose UTC year is outside 0000-9999, in the forms a client
+    /// may send them (the first two are the fuzz findings).
+    const OUTSIDE_THE_YEARS: [&str; 4] = [
+        "9999-12-31T23:30:00-01:00",
+        "0000-01-01T00:00:00+01:00",
+        "+10000-01-01T00:00:00Z",
+        "-0001-12-31T23:59:59.999999999Z",
+    ];
+
+    /// The first and last instants that are still accepted, plus local times
+    /// near the edges whose UTC year is inside.
+    const AT_THE_EDGES: [&str; 4] = [
+        "0000-01-01T00:00:00Z",
+        "9999-12-31T23:59:59.999999999Z",
+        "0000-01-01T00:30:00-01:00",
+        "9999-12-31T23:30:00+01:00",
+    ];
+
+    fn assert_names_the_year_rule(err: InputError, field: &str) {
+        assert_eq!(err.code(), ErrorCode::BadRequest);
+        assert_eq!(
+            err.to_string(),
+            format!("{field} must fall in the years 0000 to 9999 in UTC")
+        );
+    }
+
+    #[test]
+    fn an_order_placed_outside_the_years_0000_to_9999_is_refused() {
+        for text in OUTSIDE_THE_YEARS {
+            let mut placed = order(1);
+            placed.placed_at = at(text);
+            assert_names_the_year_rule(
+                validate_place_order(&placed, None).unwrap_err(),
+                "placed_at",
+            );
+        }
+        for text in AT_THE_EDGES {
+            let mut placed = order(1);
+            placed.placed_at = at(text);
+            assert_eq!(validate_place_order(&placed, None), Ok(()), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_promotion_window_outside_the_years_0000_to_9999_is_refused() {
+        let first = at("0000-01-01T00:00:00Z");
+        let last = at("9999-12-31T23:59:59.999999999Z");
+        let widest = PromotionInput {
+            id: None,
+            name: "Forever".into(),
+            translations: Default::default(),
+            product_ids: vec!["p-1".into()],
+            kind: PromotionKind::AmountOff,
+            value: 500,
+            starts_at: first,
+            ends_at: last,
+        };
+        assert_eq!(validate_promotion_input(&widest), Ok(()));
+        for text in OUTSIDE_THE_YEARS {
+            let starts = PromotionInput {
+                starts_at: at(text),
+                ..widest.clone()
+            };
+            assert_names_the_year_rule(validate_promotion_input(&starts).unwrap_err(), "starts_at");
+            let ends = PromotionInput {
+                ends_at: at(text),
+                ..widest.clone()
+            };
+            assert_names_the_year_rule(validate_promotion_input(&ends).unwrap_err(), "ends_at");
+        }
+    }
+
+    /// Seconds since the epoch at the start of `year` (UTC).
+    fn start_of(year: i32) -> i64 {
+        chrono::NaiveDate::from_ymd_opt(year, 1, 1)
+            .and_then(|day| day.and_hms_opt(0, 0, 0))
+            .unwrap()
+            .and_utc()
+            .timestamp()
+    }
+
+    /// Instants a day either side of both edges, and anywhere chrono can hold.
+    fn instants() -> impl Strategy<Value = (i64, u32)> {
+        let day = 86_400;
+        let (first, end) = (start_of(0), start_of(10_000));
+        let secs = prop_oneof![
+            first - day..first + day,
+            end - day..end + day,
+            start_of(-200_000)..start_of(200_000),
+        ];
+        (secs, 0u32..1_000_000_000)
+    }
+
+    proptest! {
+        /// The rule is exactly "its RFC 3339 text reads back as the same
+        /// instant", which is why it exists.
+        #[test]
+        fn a_timestamp_passes_exactly_when_its_rfc3339_text_reads_back((secs, nanos) in instants()) {
+            let timestamp = chrono::DateTime::from_timestamp(secs, nanos).unwrap();
+            let text = timestamp.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+            let reads_back = chrono::DateTime::parse_from_rfc3339(&text)
+                .is_ok_and(|read| read.to_utc() == timestamp);
+            prop_assert_eq!(validate_timestamp("t", &timestamp).is_ok(), reads_back, "{}", text);
+        }
     }
 
     #[test]

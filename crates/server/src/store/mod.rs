@@ -14,6 +14,7 @@ mod codec;
 mod master;
 mod menu;
 mod orders;
+mod rows;
 mod schema;
 mod seed;
 mod writer;

@@ -4,23 +4,36 @@
 //! Each change takes the outlet's next `seq` from `outlets.last_seq` inside
 //! the same transaction as the change itself, so seqs are gap-free per
 //! commit order and a rolled-back command gives its number back.
+//!
+//! The outlets at open, the feed and the socket catch-up leave out, and log,
+//! a row that cannot be decoded, so one bad row never keeps the server from
+//! starting or takes a kitchen's whole feed down; a read of one order by id
+//! or `client_order_id` fails instead. The `rows` module has the reasons.
 
 use sqlx::SqliteConnection;
 use ticketrail_core::{business_day, format_order_number, PricedOrder};
 use ticketrail_protocol::{Order, OrderEventKind, OrderStatus, PlaceOrder, Timestamp};
 
 use super::codec::{json_from_db, json_to_db, time_from_db, time_to_db};
+use super::rows::{decode_each, from_row};
 use super::{FeedScope, OrderSnapshot, Outlet, StoreError};
 
 const COLUMNS: &str = "id, client_order_id, order_number, outlet_id, status, items, total_amount, \
                        currency, seq, last_event, placed_at, created_at, updated_at";
 
-/// All outlets, with their committed feed seq.
+/// All outlets, with their committed feed seq; a row that does not decode
+/// is logged and left out rather than failing the open.
 pub(super) async fn load_outlets(conn: &mut SqliteConnection) -> Result<Vec<Outlet>, StoreError> {
-    let rows: Vec<(String, String, i32, i64)> =
-        sqlx::query_as("SELECT id, name, utc_offset_minutes, last_seq FROM outlets ORDER BY id")
-            .fetch_all(&mut *conn)
-            .await?;
+    let query =
+        sqlx::query("SELECT id, name, utc_offset_minutes, last_seq FROM outlets ORDER BY id");
+    let rows = decode_each(
+        conn,
+        query,
+        "outlets",
+        None,
+        from_row::<(String, String, i32, i64)>,
+    )
+    .await?;
     Ok(rows
         .into_iter()
         .map(|(id, name, utc_offset_minutes, seq)| Outlet {
@@ -138,9 +151,9 @@ pub(super) async fn insert(
     .bind(&order.currency)
     .bind(seq)
     .bind(event_to_db(OrderEventKind::NewOrder))
-    .bind(time_to_db(&order.placed_at))
-    .bind(time_to_db(&now))
-    .bind(time_to_db(&now))
+    .bind(time_to_db(&order.placed_at)?)
+    .bind(time_to_db(&now)?)
+    .bind(time_to_db(&now)?)
     .fetch_one(&mut *conn)
     .await?;
     order.id = id.to_string();
@@ -172,7 +185,7 @@ pub(super) async fn set_status(
     now: Timestamp,
 ) -> Result<Order, StoreError> {
     let seq = next_seq(conn, &order.outlet_id).await?;
-    let now_text = time_to_db(&now);
+    let now_text = time_to_db(&now)?;
     let closed_at = status.is_closed().then_some(now_text.as_str());
     sqlx::query(
         "UPDATE orders SET status = ?, seq = ?, last_event = ?, updated_at = ?, closed_at = ? \
@@ -197,7 +210,10 @@ pub(super) async fn set_status(
     Ok(order)
 }
 
-/// Orders of `outlet_id` in `scope` with seq above `after`, ascending.
+/// Orders of `outlet_id` in `scope` with seq above `after`, ascending, at
+/// most `limit` of them. An order that does not decode is logged and
+/// skipped, and does not count towards `limit`, so a full page still means
+/// "there may be more".
 pub(super) async fn after(
     conn: &mut SqliteConnection,
     outlet_id: &str,
@@ -205,42 +221,36 @@ pub(super) async fn after(
     scope: FeedScope,
     limit: Option<u32>,
 ) -> Result<Vec<OrderSnapshot>, StoreError> {
-    // SQLite reads a negative LIMIT as "no limit".
-    let limit = limit.map_or(-1, i64::from);
-    let rows = match scope {
+    let sql;
+    let query = match scope {
         FeedScope::Changes => {
-            let sql = format!(
-                "SELECT {COLUMNS} FROM orders WHERE outlet_id = ?1 AND seq > ?2 \
-                 ORDER BY seq LIMIT ?3"
+            sql = format!(
+                "SELECT {COLUMNS} FROM orders WHERE outlet_id = ?1 AND seq > ?2 ORDER BY seq"
             );
-            sqlx::query_as::<_, OrderRow>(&sql)
-                .bind(outlet_id)
-                .bind(after)
-                .bind(limit)
-                .fetch_all(&mut *conn)
-                .await?
+            sqlx::query(&sql).bind(outlet_id).bind(after)
         }
         FeedScope::Board { closed_since } => {
             // Two indexed halves (open; recently closed) rather than one scan
             // of the outlet's whole history.
-            let sql = format!(
+            sql = format!(
                 "SELECT {COLUMNS} FROM orders \
                  WHERE outlet_id = ?1 AND seq > ?2 AND closed_at IS NULL \
                  UNION ALL \
                  SELECT {COLUMNS} FROM orders \
                  WHERE outlet_id = ?1 AND seq > ?2 AND closed_at >= ?3 \
-                 ORDER BY seq LIMIT ?4"
+                 ORDER BY seq"
             );
-            sqlx::query_as::<_, OrderRow>(&sql)
+            sqlx::query(&sql)
                 .bind(outlet_id)
                 .bind(after)
-                .bind(time_to_db(&closed_since))
-                .bind(limit)
-                .fetch_all(&mut *conn)
-                .await?
+                .bind(time_to_db(&closed_since)?)
         }
     };
-    rows.into_iter().map(OrderRow::decode).collect()
+    let cap = limit.map(|limit| limit as usize);
+    decode_each(conn, query, "orders", cap, |row| {
+        from_row::<OrderRow>(row)?.decode()
+    })
+    .await
 }
 
 fn event_to_db(kind: OrderEventKind) -> &'static str {

@@ -1,5 +1,10 @@
 //! Master-data reads: the paged sync query, the change list a lagging socket
 //! replays, and the live rows the writer prices from.
+//!
+//! A row that cannot be decoded is logged and left out of all three, so it
+//! can neither stop the server from starting (the live rows are read at
+//! open) nor fail every sync; the `rows` module has the reasons. Clients
+//! simply do not see it until it is repaired or rewritten.
 
 use sqlx::sqlite::SqliteRow;
 use sqlx::SqliteConnection;
@@ -7,6 +12,7 @@ use ticketrail_protocol::{Category, MasterKind, Page, Product, Promotion, Timest
 
 use super::{kind_from_db, table, MasterChange, MasterOutcome, MasterRow};
 use crate::store::codec::{json_from_db, time_from_db};
+use crate::store::rows::{decode_each, from_row};
 use crate::store::StoreError;
 
 /// The current master version, as committed.
@@ -29,11 +35,13 @@ pub(in crate::store) async fn page(
     limit: u32,
 ) -> Result<Page<MasterRow>, StoreError> {
     let version = current_version(conn).await?;
+    // One row past the limit tells whether the limit cut the page.
     let mut items: Vec<MasterRow> = select(
         conn,
         kind,
-        "deleted = 0 AND version > ?1 ORDER BY version LIMIT ?2",
-        &[since, i64::from(limit) + 1],
+        "deleted = 0 AND version > ?1 ORDER BY version",
+        &[since],
+        Some(limit as usize + 1),
     )
     .await?
     .into_iter()
@@ -71,7 +79,9 @@ pub(in crate::store) async fn changes_after(
 ) -> Result<Vec<MasterChange>, StoreError> {
     let mut changes = Vec::new();
     for kind in MasterKind::ALL {
-        for (row, deleted) in select(conn, kind, "version > ?1 ORDER BY version", &[since]).await? {
+        for (row, deleted) in
+            select(conn, kind, "version > ?1 ORDER BY version", &[since], None).await?
+        {
             changes.push(if deleted {
                 MasterOutcome::Deleted {
                     kind,
@@ -104,7 +114,9 @@ fn row_updated_at(row: &MasterRow) -> Timestamp {
     }
 }
 
-/// Live products and promotions: what orders are priced from.
+/// Live products and promotions: what orders are priced from. Read at open,
+/// so a row that does not decode is logged and left out of the menu rather
+/// than failing the start.
 pub(in crate::store) async fn load_live(
     conn: &mut SqliteConnection,
 ) -> Result<(Vec<Product>, Vec<Promotion>), StoreError> {
@@ -114,6 +126,7 @@ pub(in crate::store) async fn load_live(
         MasterKind::Products,
         "deleted = 0 ORDER BY version",
         &[],
+        None,
     )
     .await?
     {
@@ -127,6 +140,7 @@ pub(in crate::store) async fn load_live(
         MasterKind::Promotions,
         "deleted = 0 ORDER BY version",
         &[],
+        None,
     )
     .await?
     {
@@ -138,12 +152,15 @@ pub(in crate::store) async fn load_live(
 }
 
 /// Rows of `kind` matching `filter` (the SQL after `WHERE`, with numbered
-/// parameters bound from `args`), each with its tombstone flag.
+/// parameters bound from `args`), each with its tombstone flag; at most
+/// `cap` of them (`None`: all). Rows that do not decode are logged and left
+/// out, and do not count towards `cap`.
 async fn select(
     conn: &mut SqliteConnection,
     kind: MasterKind,
     filter: &str,
     args: &[i64],
+    cap: Option<usize>,
 ) -> Result<Vec<(MasterRow, bool)>, StoreError> {
     let columns = match kind {
         MasterKind::Products => {
@@ -159,39 +176,32 @@ async fn select(
         }
     };
     let sql = format!("SELECT {columns} FROM {} WHERE {filter}", table(kind));
-    match kind {
-        MasterKind::Products => fetch::<ProductRow>(conn, &sql, args).await,
-        MasterKind::Categories => fetch::<CategoryRow>(conn, &sql, args).await,
-        MasterKind::Promotions => fetch::<PromotionRow>(conn, &sql, args).await,
+    let mut query = sqlx::query(&sql);
+    for arg in args {
+        query = query.bind(*arg);
     }
+    let decode = match kind {
+        MasterKind::Products => decode_row::<ProductRow>,
+        MasterKind::Categories => decode_row::<CategoryRow>,
+        MasterKind::Promotions => decode_row::<PromotionRow>,
+    };
+    decode_each(conn, query, table(kind), cap, decode).await
 }
 
 /// A stored row of one master-data kind: decodes into the wire type and
 /// carries its tombstone flag.
-trait StoredRow: for<'r> sqlx::FromRow<'r, SqliteRow> + Send + Unpin {
+trait StoredRow: for<'r> sqlx::FromRow<'r, SqliteRow> {
     /// Whether the row is a tombstone.
     fn deleted(&self) -> bool;
     /// The wire row, or an error when a stored column does not decode.
     fn into_master(self) -> Result<MasterRow, StoreError>;
 }
 
-/// Runs `sql` with `args` bound in order and decodes every row as `R`.
-async fn fetch<R: StoredRow>(
-    conn: &mut SqliteConnection,
-    sql: &str,
-    args: &[i64],
-) -> Result<Vec<(MasterRow, bool)>, StoreError> {
-    let mut query = sqlx::query_as::<_, R>(sql);
-    for arg in args {
-        query = query.bind(*arg);
-    }
-    let rows = query.fetch_all(&mut *conn).await?;
-    rows.into_iter()
-        .map(|row| {
-            let deleted = row.deleted();
-            Ok((row.into_master()?, deleted))
-        })
-        .collect()
+/// Decodes one fetched row as `R`, then into the wire row.
+fn decode_row<R: StoredRow>(row: &SqliteRow) -> Result<(MasterRow, bool), StoreError> {
+    let row = from_row::<R>(row)?;
+    let deleted = row.deleted();
+    Ok((row.into_master()?, deleted))
 }
 
 #[derive(sqlx::FromRow)]

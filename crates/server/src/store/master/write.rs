@@ -71,7 +71,7 @@ pub(in crate::store) async fn apply(
             );
             sqlx::query(&sql)
                 .bind(version)
-                .bind(time_to_db(&now))
+                .bind(time_to_db(&now)?)
                 .bind(&id)
                 .execute(&mut *conn)
                 .await?;
@@ -189,7 +189,7 @@ async fn upsert(conn: &mut SqliteConnection, row: &MasterRow) -> Result<(), Stor
             .bind(p.is_active)
             .bind(&p.station)
             .bind(p.version)
-            .bind(time_to_db(&p.updated_at))
+            .bind(time_to_db(&p.updated_at)?)
             .execute(&mut *conn)
             .await?;
         }
@@ -206,7 +206,7 @@ async fn upsert(conn: &mut SqliteConnection, row: &MasterRow) -> Result<(), Stor
             .bind(json_to_db(&c.translations)?)
             .bind(c.sort_order)
             .bind(c.version)
-            .bind(time_to_db(&c.updated_at))
+            .bind(time_to_db(&c.updated_at)?)
             .execute(&mut *conn)
             .await?;
         }
@@ -227,10 +227,10 @@ async fn upsert(conn: &mut SqliteConnection, row: &MasterRow) -> Result<(), Stor
             .bind(json_to_db(&p.product_ids)?)
             .bind(kind_to_db(p.kind))
             .bind(p.value)
-            .bind(time_to_db(&p.starts_at))
-            .bind(time_to_db(&p.ends_at))
+            .bind(time_to_db(&p.starts_at)?)
+            .bind(time_to_db(&p.ends_at)?)
             .bind(p.version)
-            .bind(time_to_db(&p.updated_at))
+            .bind(time_to_db(&p.updated_at)?)
             .execute(&mut *conn)
             .await?;
         }
