@@ -1,13 +1,30 @@
 //! Persistence: every SQL statement of the server lives below this module,
 //! behind [`Store`]. Handlers speak in protocol types (orders, menu rows,
-//! pages) and never see a connection, so a PostgreSQL backend can be added
-//! later by giving `Store` a second implementation of the same methods.
+//! pages) and never see a connection.
 //!
 //! Writes go through one writer task, on its own thread, that owns the only
 //! write connection and commits in groups (see the `writer` module); reads use a
 //! small read-only pool that WAL lets run alongside the writer. The writer also keeps the in-memory
 //! state that must move in step with commits: each outlet's current feed
-//! `seq`, the master version, and the menu it prices orders from.
+//! `seq`, the master version, and the menu it prices orders from. The
+//! schema comes from the migrations in `crates/server/migrations/`, applied
+//! on open (see the `schema` module).
+//!
+//! # Where a PostgreSQL backend plugs in
+//!
+//! `Store` is the seam. Handlers only call its methods and get protocol
+//! types or a [`StoreError`] back, and no sqlx type crosses it:
+//! [`StoreError::Database`] keeps a backend's error as text, so the error
+//! boundary (`crate::error`) is the same whichever database answered. A
+//! PostgreSQL backend is a second implementation of these methods, with its
+//! own connection pool and its own migrations folder (sqlx's `Migrator` runs
+//! the same way on PostgreSQL; SQL dialects differ, so the folders cannot
+//! be shared); `Store` then holds one backend or the other and forwards each
+//! method. What it must keep is what callers rely on here: an answer comes
+//! after the commit, `client_order_id` and `request_id` make writes
+//! idempotent, each outlet's `seq` grows in commit order, and every commit is
+//! published on the `Hub`. The black-box tests in `crates/server/tests`
+//! speak HTTP only, so they hold either backend to it.
 
 mod checkpoint;
 mod codec;
@@ -72,9 +89,10 @@ pub enum StoreError {
     /// The writer has shut down.
     #[error("the store is closed")]
     Closed,
-    /// The database refused a statement.
+    /// The database refused a statement; the backend's own error, as text
+    /// (see the `From<sqlx::Error>` impl below).
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(String),
     /// The batch this command was part of could not be committed.
     #[error("the write could not be committed")]
     BatchFailed,
@@ -84,9 +102,33 @@ pub enum StoreError {
     /// The writer thread could not be started.
     #[error("the writer could not be started: {0}")]
     Start(String),
-    /// The file was written by a build with another schema.
-    #[error("database schema version {0} is not supported by this build")]
-    SchemaVersion(i64),
+    /// The schema could not be brought up to date (a migration failed, or
+    /// an applied one differs from this build's); nothing was changed.
+    #[error("the database could not be upgraded: {0}")]
+    Migration(String),
+    /// The file was written by a newer build; it is left untouched.
+    #[error(
+        "the database was written by a newer build (schema version {found}; this build \
+         knows up to {supported}) and is left untouched; run that build or a later one"
+    )]
+    SchemaVersion {
+        /// The version found in the file.
+        found: i64,
+        /// The newest version this build knows.
+        supported: i64,
+    },
+}
+
+/// Every backend error becomes [`StoreError::Database`]: callers only learn
+/// that the server failed (a 500, logged), exactly as when the variant held
+/// the `sqlx::Error` itself. Conditions a client must hear about, such as a
+/// live id reused, are checked for before writing and reported as
+/// [`StoreError::Conflict`] and friends, never read back from a constraint
+/// violation; so nothing is lost by keeping only the text.
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        StoreError::Database(error.to_string())
+    }
 }
 
 /// An outlet: a shop with its own order feed and kitchen screens.

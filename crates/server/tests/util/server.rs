@@ -1,6 +1,7 @@
 //! The server process under test: spawn the real `ticketrail-server` binary on
-//! port 0 with its own temp dir, learn its address from the one STDOUT line,
-//! and stop it hard (SIGKILL), gently (SIGTERM) or restart it on the same db.
+//! port 0 with its own temp dir (and a new SQLite file, or a copy of a given
+//! one), learn its address from the one STDOUT line, and stop it hard
+//! (SIGKILL), gently (SIGTERM) or restart it on the same db.
 //!
 //! The child is killed on drop, so a failing test never leaks a process.
 
@@ -15,6 +16,9 @@ use tokio::process::{Child, Command};
 /// How long the binary may take to print its listening line (generous: tests
 /// run in parallel on two cores, some while cargo is still linking others).
 pub const STARTUP: Duration = Duration::from_secs(30);
+
+/// The SQLite file's name in the server's temp dir.
+const DB_FILE: &str = "t.db";
 
 /// The line the server prints once bound, before the URL.
 const LISTENING_PREFIX: &str = "ticketrail-server listening on ";
@@ -71,6 +75,16 @@ impl Server {
 
     /// Starts a server with `options` in a fresh temp dir.
     pub async fn start_with(options: ServerOptions) -> Server {
+        Self::start_in_new_dir(options, None).await
+    }
+
+    /// Starts a server with `options` in a fresh temp dir, on a copy of the
+    /// SQLite file `db` (say, one an older release wrote).
+    pub async fn start_on_copy_of(db: &Path, options: ServerOptions) -> Server {
+        Self::start_in_new_dir(options, Some(db)).await
+    }
+
+    async fn start_in_new_dir(options: ServerOptions, db: Option<&Path>) -> Server {
         let dir = tempfile::Builder::new()
             .prefix("ticketrail-it-")
             .tempdir()
@@ -79,6 +93,10 @@ impl Server {
         std::fs::create_dir_all(dist.join("assets")).expect("create dist");
         std::fs::write(dist.join("index.html"), INDEX_HTML).expect("write index.html");
         std::fs::write(dist.join("assets/app.js"), "console.log('tr');").expect("write app.js");
+        if let Some(db) = db {
+            std::fs::copy(db, dir.path().join(DB_FILE))
+                .unwrap_or_else(|e| panic!("copy {}: {e}", db.display()));
+        }
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
@@ -96,7 +114,7 @@ impl Server {
 
     /// The SQLite file the server writes.
     pub fn db_path(&self) -> PathBuf {
-        self.dir.path().join("t.db")
+        self.dir.path().join(DB_FILE)
     }
 
     /// The temp dir; error messages must never mention it.
