@@ -20,6 +20,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod headers;
 pub mod health;
 pub mod master;
 pub mod orders;
@@ -137,6 +138,7 @@ pub fn app(state: AppState) -> Router {
                 .compress_when(DefaultPredicate::new().and(SizeAbove::new(COMPRESS_ABOVE))),
         )
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(headers::layer(false))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

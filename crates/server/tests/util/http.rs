@@ -16,6 +16,8 @@ pub struct Resp {
     pub status: StatusCode,
     /// `Content-Type` header, empty when absent.
     pub content_type: String,
+    /// Every response header.
+    pub headers: reqwest::header::HeaderMap,
     /// The body as text (lossy UTF-8).
     pub text: String,
     /// The body parsed as JSON; `Null` when it is not JSON.
@@ -144,12 +146,14 @@ impl Server {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();
+        let headers = response.headers().clone();
         let bytes = response.bytes().await.expect("read body");
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Resp {
             status,
             content_type,
+            headers,
             text,
             body,
         }

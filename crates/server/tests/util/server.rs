@@ -27,6 +27,9 @@ const LISTENING_PREFIX: &str = "ticketrail-server listening on ";
 pub const INDEX_HTML: &str =
     "<!doctype html><html><head><title>ticketrail test dist</title></head><body>tr-index</body></html>";
 
+/// A file of the test dist named like Trunk's content-hashed output.
+pub const HASHED_ASSET: &str = "/style-9a1c0e5b22f4d6e7.css";
+
 /// The server's environment variables; removed so a developer's shell
 /// cannot change what the tests exercise (tests set what they need).
 const SERVER_ENV: [&str; 7] = [
@@ -93,6 +96,7 @@ impl Server {
         std::fs::create_dir_all(dist.join("assets")).expect("create dist");
         std::fs::write(dist.join("index.html"), INDEX_HTML).expect("write index.html");
         std::fs::write(dist.join("assets/app.js"), "console.log('tr');").expect("write app.js");
+        std::fs::write(dist.join(&HASHED_ASSET[1..]), "body { margin: 0 }").expect("write css");
         if let Some(db) = db {
             std::fs::copy(db, dir.path().join(DB_FILE))
                 .unwrap_or_else(|e| panic!("copy {}: {e}", db.display()));
