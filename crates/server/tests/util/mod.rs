@@ -2,12 +2,13 @@
 //!
 //! Each test starts its own real `ticketrail-server` process on port 0 with a
 //! temp SQLite file ([`Server`]), speaks HTTP ([`http`]) and WebSocket ([`Ws`])
-//! to it, and waits on conditions with deadlines ([`wait_until`]) instead of
-//! sleeping.
+//! to it, calls as any role ([`access`]), and waits on conditions with
+//! deadlines ([`wait_until`]) instead of sleeping.
 // Every test file compiles this module into its own binary and uses a
 // different subset of it; unused helpers in one binary are not dead code.
 #![allow(dead_code, unused_imports)]
 
+pub mod access;
 pub mod http;
 pub mod menu;
 pub mod oracle;
