@@ -4,10 +4,12 @@
 //! profile directory, so two of them (kiosk and kitchen) share nothing, the
 //! way two devices would not.
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -36,8 +38,9 @@ const CHROMIUM_ARGS: [&str; 9] = [
 /// How long chromedriver may take to come up.
 const DRIVER_START: Duration = Duration::from_secs(20);
 
-/// A browser profile directory (deleted when dropped) between two browsers.
-pub struct Profile(TempDir);
+/// A browser profile directory (deleted when dropped) between two browsers,
+/// with the pairings it holds.
+pub struct Profile(TempDir, HashMap<String, String>);
 
 /// One browser window; dropping it ends the session (which quits Chromium)
 /// and stops chromedriver.
@@ -47,19 +50,22 @@ pub struct Browser {
     driver: Child,
     driver_port: u16,
     profile: TempDir,
+    /// `origin -> role@outlet` this browser was paired as (see
+    /// [`crate::pairing`]).
+    paired: Mutex<HashMap<String, String>>,
 }
 
 impl Browser {
     /// Starts chromedriver and a Chromium session. chromedriver's log goes to
     /// `target/e2e-logs/<name>.chromedriver.log`.
     pub async fn open(env: &Env, name: &str) -> Result<Browser> {
-        Self::open_with_profile(env, name, Profile(tempfile::tempdir()?)).await
+        Self::open_with_profile(env, name, Profile(tempfile::tempdir()?, HashMap::new())).await
     }
 
     /// Like [`Browser::open`], on a profile a closed browser left (see
     /// [`Browser::close_keeping_profile`]).
     pub async fn open_with_profile(env: &Env, name: &str, profile: Profile) -> Result<Browser> {
-        let Profile(profile) = profile;
+        let Profile(profile, paired) = profile;
         let driver_port = free_port()?;
         let log = Env::log_file(&format!("{name}.chromedriver.log"))?;
         let driver = Command::new(&env.chromedriver)
@@ -77,6 +83,7 @@ impl Browser {
             driver,
             driver_port,
             profile,
+            paired: Mutex::new(paired),
         };
         let webdriver = format!("http://127.0.0.1:{driver_port}");
         wait_until_ready(&webdriver).await?;
@@ -88,6 +95,21 @@ impl Browser {
         browser.session_id = client.session_id().await?;
         browser.client = Some(client);
         Ok(browser)
+    }
+
+    pub(crate) fn remember_pairing(&self, origin: &str, screen: &str) {
+        self.paired
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(origin.to_owned(), screen.to_owned());
+    }
+
+    pub(crate) fn is_paired(&self, origin: &str, screen: &str) -> bool {
+        self.paired
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(origin)
+            .is_some_and(|paired| paired == screen)
     }
 
     pub(crate) fn client(&self) -> Result<&Client> {
@@ -190,7 +212,12 @@ impl Browser {
     pub async fn close_keeping_profile(mut self) -> Result<Profile> {
         self.quit().await?;
         let empty = tempfile::tempdir()?;
-        Ok(Profile(std::mem::replace(&mut self.profile, empty)))
+        let paired = std::mem::take(
+            self.paired
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        Ok(Profile(std::mem::replace(&mut self.profile, empty), paired))
     }
 
     async fn quit(&mut self) -> Result<()> {

@@ -119,13 +119,13 @@ impl<'a> Kiosk<'a> {
 
     /// Navigates to `/kiosk` on `server` and waits for the attract screen.
     pub async fn open(&self, server: &Server) -> Result<()> {
-        self.open_at(&server.url("/kiosk")).await
+        self.open_at(server, &server.url("/kiosk")).await
     }
 
-    /// Navigates to the kiosk at `url` (through a proxy, say) and waits for
-    /// the attract screen.
-    pub async fn open_at(&self, url: &str) -> Result<()> {
-        self.browser.goto(url).await?;
+    /// Navigates to the kiosk at `url` (through a proxy, say), paired with
+    /// `server` there first, and waits for the attract screen.
+    pub async fn open_at(&self, server: &Server, url: &str) -> Result<()> {
+        self.browser.open_screen(server, url).await?;
         self.browser.wait_visible(ATTRACT, MOUNT).await
     }
 

@@ -8,7 +8,8 @@
 //! measures page loads inside the page for the `pwa-timing` tool and
 //! [`perf`] reads the app's own measures and memory; [`backoffice`] changes
 //! the menu through the management API; [`outbox`] reads and fills the
-//! page's order queue and checks what reached the server; [`tool`] is the
+//! page's order queue and checks what reached the server; [`pairing`]
+//! pairs every screen a test opens; [`tool`] is the
 //! `main` of the benchmark tools.
 //!
 //! Every process it starts is stopped when its handle drops, including when
@@ -24,6 +25,7 @@ pub mod kiosk;
 pub mod kitchen;
 pub mod menu;
 pub mod outbox;
+pub mod pairing;
 pub mod perf;
 pub mod proxy;
 pub mod rng;

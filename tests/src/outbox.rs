@@ -25,7 +25,7 @@ use ticketrail_protocol::{OrderItemRequest, PlaceOrder, Product};
 
 use crate::kiosk::{Kiosk, ATTRACT};
 use crate::ui::{connection, MOUNT};
-use crate::{wait, Browser, Env};
+use crate::{wait, Browser, Env, Server};
 
 /// The outbox database (`ticketrail_outbox::DB_NAME`).
 pub const DB_NAME: &str = "ticketrail-outbox";
@@ -334,18 +334,18 @@ impl Browser {
 
 /// Opens the kiosk at `url` in a fresh browser that records what it
 /// queues ([`Browser::watch_queue`]), ready as [`prepare_kiosk`] leaves it.
-pub async fn open_kiosk(env: &Env, name: &str, url: &str) -> Result<Browser> {
+pub async fn open_kiosk(env: &Env, name: &str, server: &Server, url: &str) -> Result<Browser> {
     let browser = Browser::open(env, name).await?;
     browser.watch_queue().await?;
-    prepare_kiosk(&browser, url).await?;
+    prepare_kiosk(&browser, server, url).await?;
     Ok(browser)
 }
 
 /// Opens the kiosk at `url` in `browser` and waits until it is live, its
 /// service worker controls it and its menu is saved (so it can take orders
 /// with the server gone); leaves it on the attract screen of a fresh page.
-pub async fn prepare_kiosk(browser: &Browser, url: &str) -> Result<()> {
-    browser.goto(url).await?;
+pub async fn prepare_kiosk(browser: &Browser, server: &Server, url: &str) -> Result<()> {
+    browser.open_screen(server, url).await?;
     browser.wait_visible(&connection("live"), MOUNT).await?;
     browser.wait_service_worker(MOUNT).await?;
     Kiosk::new(browser).start_order().await?;

@@ -35,7 +35,9 @@ pub struct ServerOptions {
 pub struct Server {
     child: Option<Child>,
     base_url: String,
+    /// Sends the admin token made at the first start.
     http: reqwest::Client,
+    admin_token: String,
     env: Env,
     name: String,
     options: ServerOptions,
@@ -56,13 +58,51 @@ impl Server {
             child: None,
             base_url: String::new(),
             http: reqwest::Client::new(),
+            admin_token: String::new(),
             env: env.clone(),
             name: name.to_owned(),
             options,
             data: tempfile::tempdir()?,
         };
         server.spawn("127.0.0.1:0", "server").await?;
+        // Made as an operator would, with the server running.
+        server.admin_token = server.token("admin", None).await?;
+        server.http = bearer_client(&server.admin_token)?;
         Ok(server)
+    }
+
+    /// A new token from `ticketrail-server token` on this server's file.
+    pub async fn token(&self, role: &str, outlet: Option<&str>) -> Result<String> {
+        let mut command = Command::new(&self.env.server_bin);
+        command.arg("token").arg("--db").arg(self.db_path()).args([
+            "--role",
+            role,
+            "--name",
+            "e2e tests",
+        ]);
+        if let Some(outlet) = outlet {
+            command.args(["--outlet", outlet]);
+        }
+        let output = command
+            .output()
+            .await
+            .context("running ticketrail-server token")?;
+        if !output.status.success() {
+            bail!(
+                "ticketrail-server token --role {role} failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        Ok(String::from_utf8(output.stdout)?.trim().to_owned())
+    }
+
+    /// The admin token [`Server::http`] sends.
+    pub fn admin_token(&self) -> &str {
+        &self.admin_token
+    }
+
+    fn db_path(&self) -> std::path::PathBuf {
+        self.data.path().join("ticketrail.db")
     }
 
     /// Starts the server again after [`Server::stop`], on the same database
@@ -76,6 +116,7 @@ impl Server {
         let listen = self
             .base_url
             .strip_prefix("http://")
+            .or_else(|| self.base_url.strip_prefix("https://"))
             .ok_or_else(|| anyhow!("restart: no address in {:?}", self.base_url))?
             .to_owned();
         let before = self.base_url.clone();
@@ -93,9 +134,12 @@ impl Server {
             .arg("--listen")
             .arg(listen)
             .arg("--db")
-            .arg(self.data.path().join("ticketrail.db"))
+            .arg(self.db_path())
             .arg("--dist")
-            .arg(&self.env.dist);
+            .arg(&self.env.dist)
+            // Plain HTTP on 127.0.0.1, a secure context: the browsers under
+            // test need no certificate.
+            .arg("--no-tls");
         match &self.options.seed_menu {
             Some(size) => command.arg("--seed-menu").arg(size),
             None => command.arg("--demo"),
@@ -189,8 +233,8 @@ impl Server {
         Ok(health.requests)
     }
 
-    /// The shared HTTP client, for the management writes in
-    /// [`crate::backoffice`].
+    /// The shared HTTP client (an admin's), for the management writes in
+    /// [`crate::backoffice`] and pairing screens ([`crate::pairing`]).
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.http
     }
@@ -304,4 +348,16 @@ impl Drop for Server {
             let _ = child.start_kill();
         }
     }
+}
+
+/// An HTTP client that sends `token` as its bearer credential.
+fn bearer_client(token: &str) -> Result<reqwest::Client> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))?,
+    );
+    Ok(reqwest::Client::builder()
+        .default_headers(headers)
+        .build()?)
 }

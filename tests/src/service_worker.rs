@@ -19,7 +19,28 @@ Promise.race([navigator.serviceWorker.ready.then(() => true), late])
         () => done(false));
 "#;
 
+/// Unregisters every service worker of the page's origin and empties its
+/// caches; resolves when both are done.
+const FORGET_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+Promise.all([
+  navigator.serviceWorker.getRegistrations()
+    .then((all) => Promise.all(all.map((registration) => registration.unregister()))),
+  caches.keys().then((keys) => Promise.all(keys.map((key) => caches.delete(key)))),
+]).then(() => done(true), (error) => done(String(error)));
+"#;
+
 impl Browser {
+    /// Removes the service worker and its caches from the current page's
+    /// origin (its IndexedDB stays), so the next load comes from the
+    /// network as on a first visit.
+    pub async fn forget_service_worker(&self) -> Result<()> {
+        match self.execute_async(FORGET_JS).await? {
+            Value::Bool(true) => self.goto("about:blank").await,
+            other => anyhow::bail!("the service worker could not be removed: {other}"),
+        }
+    }
+
     /// Waits until the service worker is active and controls the current
     /// page, so the next load of any page in its scope goes through it.
     pub async fn wait_service_worker(&self, timeout: Duration) -> Result<()> {

@@ -163,7 +163,9 @@ async fn both_faces_have_named_reachable_large_controls_and_aa_contrast() -> Res
     kiosk.wait_confirmation().await?;
     audit(&browser, "kiosk confirmation").await?;
 
-    browser.goto(&server.url("/kitchen")).await?;
+    browser
+        .open_screen(&server, &server.url("/kitchen"))
+        .await?;
     browser.wait_visible(TICKET, MOUNT).await?;
     audit(&browser, "kitchen board with a ticket").await?;
 

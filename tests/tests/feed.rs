@@ -80,7 +80,9 @@ impl Rig {
     /// and indicator states.
     async fn kitchen(&self, name: &str) -> Result<Browser> {
         let browser = Browser::open(&self.env, name).await?;
-        browser.goto(&self.proxy.url("/kitchen")).await?;
+        browser
+            .open_screen(&self.server, &self.proxy.url("/kitchen"))
+            .await?;
         browser.wait_visible(&connection("live"), MOUNT).await?;
         kitchen::watch_arrivals(&browser).await?;
         ui::watch_connection(&browser).await?;

@@ -73,7 +73,7 @@ async fn a_reloaded_kitchen_shows_its_saved_tickets_and_asks_only_for_changes() 
     let product = server.active_products().await?[0].id.clone();
     let window = Browser::open(&env, "kitchen-restore").await?;
     let result = async {
-        window.goto(&proxy.url("/kitchen")).await?;
+        window.open_screen(&server, &proxy.url("/kitchen")).await?;
         window.wait_visible(&connection("live"), MOUNT).await?;
         window.wait_service_worker(MOUNT).await?;
         let first = place(&server, &product).await?;

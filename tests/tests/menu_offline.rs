@@ -278,7 +278,7 @@ async fn a_price_changes_unheard(
     let browser = Browser::open(env, name).await?;
     let product = {
         let kiosk = Kiosk::new(&browser);
-        kiosk.open_at(&proxy.url("/kiosk")).await?;
+        kiosk.open_at(&server, &proxy.url("/kiosk")).await?;
         browser.wait_visible(&connection("live"), MOUNT).await?;
         let on_screen = kiosk.start_order().await?;
         browser.wait_menu_synced(MOUNT).await?;

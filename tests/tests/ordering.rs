@@ -35,7 +35,9 @@ impl Floor {
         let env = Env::from_env()?;
         let server = Server::start(&env, name).await?;
         let kitchen = Browser::open(&env, &format!("{name}-kitchen")).await?;
-        kitchen.goto(&server.url("/kitchen")).await?;
+        kitchen
+            .open_screen(&server, &server.url("/kitchen"))
+            .await?;
         kitchen.wait_visible(&connection("live"), MOUNT).await?;
         let kiosk = Browser::open(&env, &format!("{name}-kiosk")).await?;
         Kiosk::new(&kiosk).open(&server).await?;

@@ -5,7 +5,8 @@
 //! server is back, even across a browser restart; an order the server
 //! refuses for good leaves the queue for the staff area without holding up
 //! the orders behind it; a long queue is counted whole while the page reads
-//! only its front.
+//! only its front; a kiosk unpaired with orders queued holds them and
+//! sends them once, with the same keys, when it is paired again.
 //!
 //! Which idempotency key the kiosk gave each order is read as the page
 //! commits it ([`Browser::watch_queue`]), so the checks on the server
@@ -20,6 +21,7 @@ use ticketrail_e2e::menu::{STAFF_AREA, STAFF_OPEN};
 use ticketrail_e2e::outbox::delivery::{check_delivered, wait_kitchen, OrderLog};
 use ticketrail_e2e::outbox::gate::Gate;
 use ticketrail_e2e::outbox::{self, client_ids, QueuedOrder};
+use ticketrail_e2e::pairing::{PAIR_CODE, PAIR_SUBMIT, UNPAIRED};
 use ticketrail_e2e::serial::one_at_a_time;
 use ticketrail_e2e::ui::{MOUNT, REACT};
 use ticketrail_e2e::{wait, Browser, Env, Server};
@@ -94,7 +96,8 @@ async fn orders_queued_with_the_server_down_arrive_once_and_in_order_after_a_bro
     let _turn = one_at_a_time().await;
     let env = Env::from_env()?;
     let mut server = Server::start(&env, "outbox-restart").await?;
-    let browser = outbox::open_kiosk(&env, "outbox-restart-kiosk", &server.url("/kiosk")).await?;
+    let browser =
+        outbox::open_kiosk(&env, "outbox-restart-kiosk", &server, &server.url("/kiosk")).await?;
 
     server.stop().await?;
     let mut numbers = Vec::new();
@@ -133,7 +136,7 @@ async fn orders_queued_with_the_server_down_arrive_once_and_in_order_after_a_bro
     // The kiosk is switched off and on again while the server is away.
     let profile = browser.close_keeping_profile().await?;
     let browser = Browser::open_with_profile(&env, "outbox-restart-reopened", profile).await?;
-    browser.goto(&server.url("/kiosk")).await?;
+    browser.open_screen(&server, &server.url("/kiosk")).await?;
     browser.wait_visible(kiosk::ATTRACT, MOUNT).await?;
     browser
         .wait_attr(outbox::PENDING, "data-pending", "5", MOUNT)
@@ -155,7 +158,9 @@ async fn orders_queued_with_the_server_down_arrive_once_and_in_order_after_a_bro
     browser.wait_hidden(outbox::PENDING, REACT).await?;
 
     let kitchen = Browser::open(&env, "outbox-restart-kitchen").await?;
-    kitchen.goto(&server.url("/kitchen")).await?;
+    kitchen
+        .open_screen(&server, &server.url("/kitchen"))
+        .await?;
     let shown = wait_kitchen(&kitchen, &server, OUTLET, MOUNT).await?;
     ensure!(shown == 5, "the kitchen shows {shown} orders, not 5");
     kitchen.screenshot("outbox-1-kitchen").await?;
@@ -189,7 +194,8 @@ async fn gated_kiosk(name: &str) -> Result<(Server, Gate, Browser)> {
     let env = Env::from_env()?;
     let server = Server::start(&env, name).await?;
     let gate = Gate::in_front_of(&server).await?;
-    let browser = outbox::open_kiosk(&env, &format!("{name}-kiosk"), &gate.url("/kiosk")).await?;
+    let browser =
+        outbox::open_kiosk(&env, &format!("{name}-kiosk"), &server, &gate.url("/kiosk")).await?;
     Ok((server, gate, browser))
 }
 
@@ -313,4 +319,72 @@ async fn long_queue(server: &Server, gate: &Gate, browser: &Browser) -> Result<(
     browser.wait_animations_done(STAFF_AREA, REACT).await?;
     browser.screenshot("outbox-4-staff-long-queue").await?;
     Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_revoked_kiosk_holds_its_queue_and_sends_it_once_when_paired_again() -> Result<()> {
+    let _turn = one_at_a_time().await;
+    let (server, gate, browser) = gated_kiosk("outbox-revoked").await?;
+    let result = revoked(&server, &gate, &browser).await;
+    finish(result, &browser, "outbox-5-failed").await?;
+    browser.close().await
+}
+
+async fn revoked(server: &Server, gate: &Gate, browser: &Browser) -> Result<()> {
+    // Three orders wait in the kiosk's queue while it is offline ...
+    gate.close();
+    for index in 0..3 {
+        place_queued(browser, index, None).await?;
+    }
+    let queued = browser.queued_orders().await?;
+    ensure!(
+        queued.len() == 3,
+        "the kiosk queued {} orders, not 3",
+        queued.len()
+    );
+    // ... and meanwhile a manager unpairs it.
+    ensure!(
+        server.revoke_devices("kiosk").await? == 1,
+        "one kiosk was paired"
+    );
+    gate.open();
+
+    // Back on the network, the screen says it was unpaired, and every send
+    // the server refused left its order waiting in its place.
+    browser.wait_visible(UNPAIRED, DRAIN).await?;
+    browser.screenshot("outbox-5-unpaired").await?;
+    wait::until(
+        "the queue to be held by the refused credential",
+        DRAIN,
+        || async {
+            let entries = browser.outbox_entries().await?;
+            let held = entries.len() == 3
+                && entries
+                    .iter()
+                    .all(|entry| matches!(entry.state, State::Pending { .. }))
+                && matches!(&entries[0].state,
+                State::Pending { last_error: Some(error), .. } if error.contains("401"));
+            Ok(held.then_some(()))
+        },
+    )
+    .await?;
+    let mut log = OrderLog::new(OUTLET);
+    log.refresh(server).await?;
+    ensure!(
+        log.is_empty(),
+        "no order may reach the server with a revoked token"
+    );
+
+    // Paired again from the notice: the same three orders arrive, once each.
+    let code = server.pairing_code(OUTLET, "kiosk").await?;
+    browser.type_into(PAIR_CODE, &code).await?;
+    browser.click(PAIR_SUBMIT).await?;
+    log.wait_for(server, 3, DRAIN).await?;
+    ensure!(
+        browser.wait_outbox_settled(DRAIN).await?.is_empty(),
+        "the queue should be empty once delivered"
+    );
+    log.refresh(server).await?;
+    check_delivered(&[client_ids(&queued)], &log.orders())
+        .context("the held orders should arrive exactly once, in order")
 }

@@ -81,7 +81,7 @@ async fn three_kiosks_place_300_orders_through_server_kills_and_socket_cuts() ->
     let mut kiosks = Vec::new();
     for device in 0..DEVICES {
         let name = format!("outbox-chaos-kiosk-{device}");
-        kiosks.push(outbox::open_kiosk(&env, &name, &proxy.url("/kiosk")).await?);
+        kiosks.push(outbox::open_kiosk(&env, &name, &server, &proxy.url("/kiosk")).await?);
     }
     let result = run(&env, &mut server, &proxy, &kiosks, seed).await;
     if result.is_err() {
@@ -192,7 +192,7 @@ async fn run(
     );
 
     let kitchen = Browser::open(env, "outbox-chaos-kitchen").await?;
-    kitchen.goto(&server.url("/kitchen")).await?;
+    kitchen.open_screen(server, &server.url("/kitchen")).await?;
     let shown = wait_kitchen(&kitchen, server, OUTLET, BOARD).await?;
     ensure!(
         shown == ORDERS,

@@ -49,7 +49,7 @@ async fn faces_mount_precache_install_and_start_offline() -> Result<()> {
     let browser = Browser::open(&env, "shell").await?;
 
     // `/` is only an entry point: a fresh device lands on the kiosk.
-    browser.goto(&server.url("/")).await?;
+    browser.open_screen(&server, &server.url("/")).await?;
     browser.wait_visible(kiosk::ATTRACT, MOUNT).await?;
     ensure!(
         browser.path().await? == "/kiosk",
@@ -64,7 +64,9 @@ async fn faces_mount_precache_install_and_start_offline() -> Result<()> {
     );
     browser.screenshot("shell-kiosk").await?;
 
-    browser.goto(&server.url("/kitchen")).await?;
+    browser
+        .open_screen(&server, &server.url("/kitchen"))
+        .await?;
     browser.wait_visible(kitchen::NO_TICKETS, MOUNT).await?;
     browser.wait_visible(&connection("live"), MOUNT).await?;
     check_app(&browser).await?;
@@ -75,7 +77,7 @@ async fn faces_mount_precache_install_and_start_offline() -> Result<()> {
 
     // Controlled by the worker now: an online page load goes network-first
     // through it, must still reach the live server, and is installable.
-    browser.goto(&server.url("/kiosk")).await?;
+    browser.open_screen(&server, &server.url("/kiosk")).await?;
     browser.wait_visible(kiosk::ATTRACT, MOUNT).await?;
     browser.wait_visible(&connection("live"), MOUNT).await?;
     wait::until("Chromium to find /kiosk installable", MOUNT, || async {
@@ -90,7 +92,7 @@ async fn faces_mount_precache_install_and_start_offline() -> Result<()> {
 
     // The server goes away; a reload must still start the app, from the cache.
     server.stop().await?;
-    browser.goto(&server.url("/kiosk")).await?;
+    browser.open_screen(&server, &server.url("/kiosk")).await?;
     browser
         .wait_visible(&connection("offline"), GO_OFFLINE)
         .await?;

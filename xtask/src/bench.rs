@@ -91,6 +91,8 @@ fn server(root: &Path, args: &[String]) -> Result<ExitCode> {
             "--demo".as_ref(),
             "--listen".as_ref(),
             "127.0.0.1:0".as_ref(),
+            // The load generator speaks plain HTTP and WebSocket.
+            "--no-tls".as_ref(),
             "--db".as_ref(),
             db.as_os_str(),
             "--dist".as_ref(),
@@ -104,12 +106,29 @@ fn server(root: &Path, args: &[String]) -> Result<ExitCode> {
         server.wait_healthy(Duration::from_secs(10))?;
         Ok(server)
     })?;
+    let token = steps.run("make an admin token (ticketrail-server token)", || {
+        let db = scratch.0.join("ticketrail.db");
+        let output = Command::new(release.join("ticketrail-server"))
+            .arg("token")
+            .arg("--db")
+            .arg(&db)
+            .args(["--role", "admin", "--name", "bench"])
+            .output()
+            .context("could not run ticketrail-server token")?;
+        anyhow::ensure!(
+            output.status.success(),
+            "ticketrail-server token failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Ok(String::from_utf8(output.stdout)?.trim().to_owned())
+    })?;
 
     let status = steps.run("run the server suite", || {
         let mut bench = Command::new(release.join("ticketrail-bench"));
         bench
             .args(["server", "--base-url", server.url()])
-            .args(args);
+            .args(args)
+            .env("TICKETRAIL_BENCH_TOKEN", &token);
         println!("    $ {}", cmd::describe(&bench));
         let mut child = bench.spawn().context("could not start ticketrail-bench")?;
         let signals = forward_signals(child.id())?;

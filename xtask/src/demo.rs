@@ -1,6 +1,14 @@
 //! `cargo xtask demo`: bootstrap, build the PWA and the server in release,
 //! then serve the demo outlet until interrupted.
+//!
+//! Tablets need HTTPS for the app's service worker, so the demo serves it
+//! on the network (`--listen`, default `0.0.0.0:8443`) with the outlet's own
+//! CA, plus plain HTTP (`--http-listen`, default `0.0.0.0:8080`) for the
+//! trust page that gets a tablet to trust that CA. On this machine,
+//! `http://127.0.0.1:8080` is a secure context already: the server gives
+//! it the whole app, so the demo works in a local browser with no setup.
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -16,8 +24,11 @@ use crate::toolchain::{Needs, Toolchain};
 /// Where and with what the demo server runs.
 #[derive(Debug)]
 pub struct DemoOptions {
-    /// Address to bind (default `127.0.0.1:8080`).
-    pub listen: String,
+    /// The HTTPS app's address (default `0.0.0.0:8443`).
+    pub listen: SocketAddr,
+    /// Plain HTTP: the trust page, and the app for this machine (default
+    /// `0.0.0.0:8080`).
+    pub http_listen: SocketAddr,
     /// SQLite file (default `target/demo/ticketrail.db`, kept between runs).
     pub db: Option<PathBuf>,
 }
@@ -45,6 +56,7 @@ pub fn run(root: &Path, options: DemoOptions) -> Result<ExitCode> {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
         let bin = target.join("release").join("ticketrail-server");
+        let (listen, http_listen) = (options.listen.to_string(), options.http_listen.to_string());
         let args = [
             "--demo".as_ref(),
             "--dist".as_ref(),
@@ -52,17 +64,39 @@ pub fn run(root: &Path, options: DemoOptions) -> Result<ExitCode> {
             "--db".as_ref(),
             db.as_os_str(),
             "--listen".as_ref(),
-            options.listen.as_ref(),
+            listen.as_ref(),
+            "--http-listen".as_ref(),
+            http_listen.as_ref(),
         ];
         let server = Server::start(&bin, args, Duration::from_secs(60))?;
-        server.wait_healthy(Duration::from_secs(10))?;
+        server.wait_healthy_at(&plain_base(options.http_listen), Duration::from_secs(10))?;
         Ok(server)
     })?;
 
-    let url = server.url().trim_end_matches('/').to_owned();
     say("Ticketrail demo is running (Ctrl-C stops it)");
-    println!("    kiosk:    {url}/kiosk");
-    println!("    kitchen:  {url}/kitchen");
+    if let Some(local) = local_base(options.http_listen) {
+        println!("    on this machine:");
+        println!("    kiosk:    {local}/kiosk");
+        println!("    kitchen:  {local}/kitchen");
+    }
+    let hosts = tablet_hosts(options.listen.ip(), &machine_addresses());
+    if hosts.is_empty() {
+        println!(
+            "    tablets:  no network address found for {}",
+            options.listen
+        );
+    }
+    for host in hosts {
+        let app = base("https", host, options.listen.port());
+        let trust_host = match options.http_listen.ip() {
+            ip if ip.is_unspecified() => host,
+            ip => ip,
+        };
+        let trust = base("http", trust_host, options.http_listen.port());
+        println!("    on tablets at {host} (trust the outlet's CA once: {trust}/trust):");
+        println!("    kiosk:    {app}/kiosk");
+        println!("    kitchen:  {app}/kitchen");
+    }
     println!("    database: {}", db.display());
 
     let signals = server.forward_signals()?;
@@ -70,4 +104,93 @@ pub fn run(root: &Path, options: DemoOptions) -> Result<ExitCode> {
     signals.close();
     say(&format!("ticketrail-server exited ({status})"));
     Ok(ExitCode::from(exit_code(status)))
+}
+
+/// `scheme://ip:port`, with brackets around an IPv6 address.
+fn base(scheme: &str, ip: IpAddr, port: u16) -> String {
+    format!("{scheme}://{}", SocketAddr::new(ip, port))
+}
+
+/// Where this machine reaches the plain listener at `addr`.
+fn plain_base(addr: SocketAddr) -> String {
+    local_base(addr).unwrap_or_else(|| base("http", addr.ip(), addr.port()))
+}
+
+/// `http://127.0.0.1:PORT` when the plain listener at `addr` can be reached
+/// over loopback, where the server serves a local browser the whole app.
+fn local_base(addr: SocketAddr) -> Option<String> {
+    let ip = addr.ip();
+    (ip.is_unspecified() || ip.is_loopback())
+        .then(|| base("http", IpAddr::V4(Ipv4Addr::LOCALHOST), addr.port()))
+}
+
+/// The addresses tablets reach an app listening on `listen` at: that
+/// address, or for an unspecified one every IPv4 network address of the
+/// machine (`machine`); none for loopback.
+fn tablet_hosts(listen: IpAddr, machine: &[IpAddr]) -> Vec<IpAddr> {
+    if listen.is_loopback() {
+        return Vec::new();
+    }
+    if !listen.is_unspecified() {
+        return vec![listen];
+    }
+    machine
+        .iter()
+        .copied()
+        .filter(|ip| matches!(ip, IpAddr::V4(v4) if !v4.is_loopback() && !v4.is_link_local()))
+        .collect()
+}
+
+/// The machine's interface addresses; none when they cannot be listed.
+fn machine_addresses() -> Vec<IpAddr> {
+    if_addrs::get_if_addrs()
+        .map(|interfaces| interfaces.iter().map(if_addrs::Interface::ip).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn this_machine_uses_loopback_when_the_plain_listener_is_there() {
+        assert_eq!(
+            local_base("0.0.0.0:8080".parse().unwrap()).as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(
+            local_base("127.0.0.1:9000".parse().unwrap()).as_deref(),
+            Some("http://127.0.0.1:9000")
+        );
+        assert_eq!(local_base("192.168.1.20:8080".parse().unwrap()), None);
+        assert_eq!(
+            plain_base("192.168.1.20:8080".parse().unwrap()),
+            "http://192.168.1.20:8080"
+        );
+    }
+
+    #[test]
+    fn tablets_use_the_network_addresses() {
+        let machine = [
+            ip("127.0.0.1"),
+            ip("192.168.1.20"),
+            ip("169.254.3.4"),
+            ip("fd00::2"),
+            ip("10.0.0.5"),
+        ];
+        assert_eq!(
+            tablet_hosts(ip("0.0.0.0"), &machine),
+            [ip("192.168.1.20"), ip("10.0.0.5")]
+        );
+        assert_eq!(
+            tablet_hosts(ip("192.168.1.20"), &machine),
+            [ip("192.168.1.20")]
+        );
+        assert!(tablet_hosts(ip("127.0.0.1"), &machine).is_empty());
+        assert_eq!(base("https", ip("fd00::2"), 8443), "https://[fd00::2]:8443");
+    }
 }

@@ -16,6 +16,7 @@ mod tally;
 mod toolchain;
 mod tools;
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -37,9 +38,13 @@ struct Cli {
 enum Task {
     /// Bootstrap tools, build the PWA and server (release) and serve the demo.
     Demo {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: String,
+        /// Address of the HTTPS app, for tablets on the network.
+        #[arg(long, default_value = "0.0.0.0:8443")]
+        listen: SocketAddr,
+        /// Address of plain HTTP: the trust page for tablets, and the app
+        /// for this machine at http://127.0.0.1.
+        #[arg(long, default_value = "0.0.0.0:8080")]
+        http_listen: SocketAddr,
         /// SQLite database file [default: target/demo/ticketrail.db].
         #[arg(long)]
         db: Option<PathBuf>,
@@ -81,7 +86,18 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     let root = paths::repo_root();
     match cli.task {
-        Task::Demo { listen, db } => demo::run(&root, demo::DemoOptions { listen, db }),
+        Task::Demo {
+            listen,
+            http_listen,
+            db,
+        } => demo::run(
+            &root,
+            demo::DemoOptions {
+                listen,
+                http_listen,
+                db,
+            },
+        ),
         Task::Test => suite::run(&root).map(|()| ExitCode::SUCCESS),
         Task::Build { dist } => {
             let dist = dist.unwrap_or_else(|| root.join("dist"));

@@ -24,10 +24,11 @@ const STOP_GRACE: Duration = Duration::from_secs(15);
 /// The base URL from the server's listening line, if this is that line.
 pub fn parse_listening_line(line: &str) -> Option<&str> {
     let url = line.trim_end().strip_prefix(LISTENING_PREFIX)?;
-    url.starts_with("http://").then_some(url)
+    (url.starts_with("http://") || url.starts_with("https://")).then_some(url)
 }
 
-/// `host:port` of an `http://host:port[/...]` URL.
+/// `host:port` of an `http://host:port[/...]` URL (the health probe
+/// speaks plain HTTP only).
 fn authority(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("http://")?;
     let end = rest.find('/').unwrap_or(rest.len());
@@ -99,8 +100,13 @@ impl Server {
 
     /// Polls `GET /healthz` until it answers 200 or `deadline` passes.
     pub fn wait_healthy(&self, deadline: Duration) -> Result<()> {
-        let authority =
-            authority(&self.url).ok_or_else(|| anyhow!("cannot find host:port in {}", self.url))?;
+        self.wait_healthy_at(&self.url, deadline)
+    }
+
+    /// Like [`Server::wait_healthy`], at another plain-HTTP base URL of the
+    /// server: its `--http-listen` one when the app listener speaks HTTPS.
+    pub fn wait_healthy_at(&self, url: &str, deadline: Duration) -> Result<()> {
+        let authority = authority(url).ok_or_else(|| anyhow!("cannot find host:port in {url}"))?;
         let until = Instant::now() + deadline;
         loop {
             let last = match healthz(authority) {
@@ -109,10 +115,7 @@ impl Server {
                 Err(err) => format!("{err:#}"),
             };
             if Instant::now() >= until {
-                bail!(
-                    "{}/healthz did not answer 200 in time (last: {last})",
-                    self.url
-                );
+                bail!("{url}/healthz did not answer 200 in time (last: {last})");
             }
             thread::sleep(Duration::from_millis(100));
         }
@@ -243,6 +246,10 @@ mod tests {
         assert_eq!(
             parse_listening_line("ticketrail-server listening on http://127.0.0.1:39123\n"),
             Some("http://127.0.0.1:39123")
+        );
+        assert_eq!(
+            parse_listening_line("ticketrail-server listening on https://0.0.0.0:8443"),
+            Some("https://0.0.0.0:8443")
         );
         assert_eq!(
             parse_listening_line("listening on http://127.0.0.1:1"),

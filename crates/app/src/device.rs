@@ -1,6 +1,6 @@
-//! What this screen knows about itself, kept in the browser: which outlet it
-//! serves, its settings (station filter, age thresholds, language), and
-//! fresh idempotency keys.
+//! What this screen keeps about itself in the browser: its settings
+//! (station filter, age thresholds, language) and fresh idempotency keys.
+//! Which outlet it serves comes from its pairing ([`crate::pairing`]).
 //!
 //! Settings are small and per screen, so they live in `localStorage`; the
 //! menu and the outbox (larger, transactional) go to IndexedDB elsewhere.
@@ -8,29 +8,6 @@
 //! both read as "not set", never as an error in front of a customer.
 
 use serde::{de::DeserializeOwned, Serialize};
-
-/// Key under which the outlet id is remembered.
-const OUTLET_KEY: &str = "ticketrail.outlet";
-
-/// The outlet a fresh screen serves until told otherwise.
-const DEFAULT_OUTLET: &str = "1";
-
-/// The outlet this screen serves: `?outlet=ID` in the address (remembered
-/// from then on), else the remembered one, else outlet `1`.
-pub fn outlet_id() -> String {
-    let from_query = web_sys::window()
-        .and_then(|window| window.location().search().ok())
-        .and_then(|search| web_sys::UrlSearchParams::new_with_str(&search).ok())
-        .and_then(|params| params.get("outlet"))
-        .filter(|id| ticketrail_protocol::validate::validate_id("outlet_id", id).is_ok());
-    match from_query {
-        Some(id) => {
-            save(OUTLET_KEY, &id);
-            id
-        }
-        None => load(OUTLET_KEY).unwrap_or_else(|| DEFAULT_OUTLET.to_owned()),
-    }
-}
 
 /// A new UUID v4 for `client_order_id` / `request_id`.
 pub fn new_id() -> String {

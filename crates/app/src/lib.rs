@@ -15,6 +15,7 @@ mod live;
 pub mod menu_sync;
 mod outbox;
 mod pages;
+mod pairing;
 mod service_worker;
 pub mod storage;
 
@@ -24,22 +25,33 @@ use leptos_router::{
     path, NavigateOptions,
 };
 
-/// Starts the app: installs the panic hook, registers the service worker
-/// and mounts the router onto `<body>`.
+/// Starts the app: installs the panic hook, registers the service worker,
+/// reads the screen's pairing and mounts the app onto `<body>`.
 pub fn start() {
     console_error_panic_hook::set_once();
     service_worker::register();
-    mount_to_body(App);
+    // Leptos sets up its executor when it mounts; until then, the browser's.
+    wasm_bindgen_futures::spawn_local(async {
+        let paired = pairing::load().await.is_some();
+        let path = web_sys::window()
+            .and_then(|window| window.location().pathname().ok())
+            .unwrap_or_default();
+        if paired && !path.starts_with("/pair") {
+            mount_to_body(move || view! { <App path=path /> });
+        } else {
+            // Nothing else starts before the screen is paired: no socket,
+            // no menu download, no queue sending without a credential.
+            mount_to_body(pages::PairPage);
+        }
+    });
 }
 
 /// The router: `/kiosk`, `/kitchen`, and `/` sending a fresh device to the
-/// kiosk, under the one live feed every page shares.
+/// kiosk, under the one live feed every page shares, with the notice that
+/// covers them all if the server stops accepting this screen.
 #[component]
-fn App() -> impl IntoView {
-    let path = web_sys::window()
-        .and_then(|window| window.location().pathname().ok())
-        .unwrap_or_default();
-    let feed = live::connect(device::outlet_id(), live::face_of(&path));
+fn App(path: String) -> impl IntoView {
+    let feed = live::connect(pairing::outlet_id(), live::face_of(&path));
     let queue = outbox::OutboxQueue::start();
     // The server answering again is the moment to send what waits out a
     // backoff, not a minute later.
@@ -60,6 +72,7 @@ fn App() -> impl IntoView {
                 <Route path=path!("/") view=RootRedirect />
             </Routes>
         </Router>
+        <pages::UnpairedNotice />
     }
 }
 

@@ -29,7 +29,7 @@ use ticketrail_core::{
     supervisor::{Action, Heard, Input, Supervisor},
     tickets::{merge_snapshot, worth_keeping},
 };
-use ticketrail_protocol::{Order, ServerMessage, Timestamp};
+use ticketrail_protocol::{ErrorCode, Order, ServerMessage, Timestamp};
 use wasm_bindgen::{closure::Closure, JsCast};
 use web_sys::{Event, MessageEvent};
 
@@ -137,6 +137,7 @@ pub fn connect(outlet_id: String, face: Face) -> LiveFeed {
         }
         let driver = Rc::new(RefCell::new(Driver {
             outlet_id,
+            face,
             supervisor: Supervisor::new(js_sys::Date::now(), face, cursor),
             socket: None,
             generation: 0,
@@ -202,6 +203,7 @@ struct Saver {
 /// Everything the glue keeps between events.
 struct Driver {
     outlet_id: String,
+    face: Face,
     supervisor: Supervisor,
     /// The current socket; a closed one stays here until the next attempt
     /// replaces it, because dropping it from inside its own close handler
@@ -358,11 +360,21 @@ fn listen(driver: &Rc<RefCell<Driver>>) {
     feed(driver, Input::Visible(!document().hidden()));
 }
 
+/// Asks the server while the socket is down: a kitchen polls the order
+/// feed; a kiosk, which may not read it (`PROTOCOL.md` v2), asks for its
+/// outlet, which tells it the server is there and its pairing still holds.
 fn start_poll(driver: &Rc<RefCell<Driver>>, poll: u64, since_id: i64) {
-    let outlet_id = driver.borrow().outlet_id.clone();
+    let (outlet_id, face) = {
+        let driver = driver.borrow();
+        (driver.outlet_id.clone(), driver.face)
+    };
     let weak = Rc::downgrade(driver);
     spawn_local(async move {
-        let input = match api::orders::poll_feed(&outlet_id, since_id).await {
+        let answer = match face {
+            Face::Kitchen => api::orders::poll_feed(&outlet_id, since_id).await,
+            Face::Kiosk => api::devices::outlets().await.map(|_| Vec::new()),
+        };
+        let input = match answer {
             Ok(orders) => Input::PollAnswered { poll, orders },
             Err(err) => {
                 leptos::logging::warn!("polling the order feed failed: {err}");
@@ -414,7 +426,12 @@ fn open_socket(driver: &Rc<RefCell<Driver>>, since_id: i64) {
         state.generation
     };
     let weak = Rc::downgrade(driver);
-    let on_open = handler(&weak, generation, |_, _: Event| Some(Input::SocketOpened));
+    let on_open = handler(&weak, generation, |driver, _: Event| {
+        if let (Some(socket), Some(token)) = (&driver.borrow().socket, crate::pairing::token()) {
+            socket.authenticate(&token);
+        }
+        Some(Input::SocketOpened)
+    });
     let on_message = handler(&weak, generation, |driver, event: MessageEvent| {
         let text = event.data().as_string()?;
         Some(Input::SocketMessage(hear(driver, &text)))
@@ -450,8 +467,11 @@ fn hear(driver: &Rc<RefCell<Driver>>, text: &str) -> Heard {
             Heard::Other
         }
         Incoming::Order(order) => Heard::Order(order),
-        Incoming::Refused(reason) => {
-            leptos::logging::warn!("the outlet server refused a message: {reason}");
+        Incoming::Refused(code, reason) => {
+            leptos::logging::warn!("the outlet server refused: {code:?}: {reason}");
+            if matches!(code, ErrorCode::Unauthorized | ErrorCode::Forbidden) {
+                crate::pairing::refused();
+            }
             Heard::Other
         }
         Incoming::Unreadable(reason) => {

@@ -107,6 +107,7 @@ async fn live_events_are_applied_skipped_or_answered_with_a_sync() {
         Ok(EventResult::NeedsSync)
     );
     let connected = ServerMessage::Connected {
+        protocol: ticketrail_protocol::PROTOCOL_VERSION,
         outlet_id: "1".into(),
         seq: 0,
         master_version: server.version.get(),

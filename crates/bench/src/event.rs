@@ -140,6 +140,7 @@ mod tests {
     fn ignores_non_order_messages() {
         let at = Utc.with_ymd_and_hms(2026, 11, 21, 10, 30, 1).unwrap();
         let connected = ServerMessage::Connected {
+            protocol: ticketrail_protocol::PROTOCOL_VERSION,
             outlet_id: "1".into(),
             seq: 0,
             master_version: 9,

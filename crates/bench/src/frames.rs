@@ -154,8 +154,14 @@ where
         self.send(0x8, &1000u16.to_be_bytes()).await
     }
 
-    /// Sends one client frame (clients must mask; control payloads are
-    /// at most 125 bytes, so the length always fits the first byte).
+    /// Sends a short text frame (at most 125 bytes, such as the `auth`
+    /// frame with a token).
+    pub async fn text(&mut self, payload: &str) -> std::io::Result<()> {
+        self.send(0x1, payload.as_bytes()).await
+    }
+
+    /// Sends one client frame (clients must mask; payloads here are at
+    /// most 125 bytes, so the length always fits the first byte).
     async fn send(&mut self, opcode: u8, payload: &[u8]) -> std::io::Result<()> {
         let payload = payload.get(..125).unwrap_or(payload);
         let mask = fastrand::u32(..).to_be_bytes();

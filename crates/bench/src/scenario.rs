@@ -24,6 +24,11 @@ pub struct Options {
     /// Base URL of the outlet server under test.
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     pub base_url: String,
+    /// Bearer token for every request and each socket's `auth` frame (an
+    /// admin's); none for a server before protocol v2. Read from the
+    /// environment only, so it never shows in a command line.
+    #[arg(long, env = "TICKETRAIL_BENCH_TOKEN", hide = true)]
+    pub token: Option<String>,
     /// Outlet the sockets listen to and the orders are placed at.
     #[arg(long, default_value = "1")]
     pub outlet: String,
@@ -73,7 +78,16 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
     let clients = options.clients as usize;
     raise_fd_limit(u64::from(options.clients) + u64::from(options.writers) + SPARE_FDS);
 
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(token) = &options.token {
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
+                .context("the token is not a header value")?,
+        );
+    }
     let client = reqwest::Client::builder()
+        .default_headers(headers)
         .timeout(REQUEST_TIMEOUT)
         .tcp_nodelay(true)
         .pool_max_idle_per_host(options.writers as usize)
@@ -90,7 +104,13 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
     let started = Instant::now();
     let connect_deadline =
         tokio::time::Instant::now() + Duration::from_secs(options.connect_seconds);
-    let connected = sockets::connect_all(&socket_url, clients, connect_deadline).await;
+    let connected = sockets::connect_all(
+        &socket_url,
+        options.token.as_deref(),
+        clients,
+        connect_deadline,
+    )
+    .await;
     let connect_time = started.elapsed();
     let connect_failures = connected.failures;
     let socket_count = connected.sockets.len();

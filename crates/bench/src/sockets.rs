@@ -37,9 +37,14 @@ pub struct Connected {
     pub failures: BTreeMap<String, usize>,
 }
 
-/// Opens `count` sockets to `url`, each waiting for its `connected` message,
-/// all by `deadline`.
-pub async fn connect_all(url: &str, count: usize, deadline: tokio::time::Instant) -> Connected {
+/// Opens `count` sockets to `url`, each sending `token` in its `auth` frame
+/// (when given) and waiting for its `connected` message, all by `deadline`.
+pub async fn connect_all(
+    url: &str,
+    token: Option<&str>,
+    count: usize,
+    deadline: tokio::time::Instant,
+) -> Connected {
     let mut connected = Connected {
         sockets: Vec::with_capacity(count),
         failures: BTreeMap::new(),
@@ -51,8 +56,9 @@ pub async fn connect_all(url: &str, count: usize, deadline: tokio::time::Instant
             return connected;
         }
     };
+    let auth = token.map(|token| serde_json::json!({"type": "auth", "token": token}).to_string());
     let attempts = stream::iter(0..count)
-        .map(|_| connect_one(&target, deadline))
+        .map(|_| connect_one(&target, auth.as_deref(), deadline))
         .buffer_unordered(CONNECTS_IN_FLIGHT)
         .collect::<Vec<_>>()
         .await;
@@ -98,7 +104,11 @@ impl Target {
 
 /// Connects one socket and reads up to its `connected` message. Frames
 /// after it stay buffered for the reader.
-async fn connect_one(target: &Target, deadline: tokio::time::Instant) -> Result<Socket, String> {
+async fn connect_one(
+    target: &Target,
+    auth: Option<&str>,
+    deadline: tokio::time::Instant,
+) -> Result<Socket, String> {
     let handshake = async {
         let stream = TcpStream::connect(&target.authority)
             .await
@@ -106,6 +116,9 @@ async fn connect_one(target: &Target, deadline: tokio::time::Instant) -> Result<
         stream.set_nodelay(true).map_err(|e| e.to_string())?;
         let mut socket =
             frames::handshake(stream, &target.authority, &target.path_and_query).await?;
+        if let Some(auth) = auth {
+            socket.text(auth).await.map_err(|e| e.to_string())?;
+        }
         loop {
             match socket.next_frame()? {
                 Some((Kind::Text, payload)) => {

@@ -32,10 +32,14 @@
 //!   same order instead of a second one. An entry is deleted only after the
 //!   server acknowledged it, and only by the holder of its lease: a late,
 //!   duplicate answer finds nothing to delete.
-//! - **Retry or reject** ([`classify`]): network errors, timeouts, 408, 429
-//!   and 5xx are retried forever with exponential backoff and jitter
-//!   ([`retry_delay_ms`], 1 s to 60 s); any other 4xx is *rejected*: kept,
-//!   out of the queue, with the server's error, for a person to see.
+//! - **Retry, hold or reject** ([`classify`]): network errors, timeouts,
+//!   408, 429 and 5xx are retried forever with exponential backoff and
+//!   jitter ([`retry_delay_ms`], 1 s to 60 s); 401 and 403 *hold* the queue:
+//!   the screen's credential is missing, revoked or not allowed, which is no
+//!   fault of the write, so it waits ([`HOLD_MS`]) for a person to pair the
+//!   screen again and is then sent with the same idempotency key; any other
+//!   4xx is *rejected*: kept, out of the queue, with the server's error, for
+//!   a person to see.
 //!
 //! Times are milliseconds on the device's clock (`Date.now()`).
 
@@ -52,6 +56,9 @@ pub const SEND_TIMEOUT_MS: f64 = 15_000.0;
 pub const FIRST_RETRY_MS: f64 = 1_000.0;
 /// Retry delays stop growing here.
 pub const MAX_RETRY_MS: f64 = 60_000.0;
+/// A write held by a refused credential is tried again after this long
+/// (pairing the screen again makes it due at once).
+pub const HOLD_MS: f64 = 60_000.0;
 
 /// One queued write.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -169,16 +176,21 @@ pub enum Class {
     Delivered,
     /// Maybe not delivered, and worth trying again.
     Retry,
+    /// Not delivered because of the screen's credential (401, 403): kept
+    /// in its place until the screen is paired again.
+    Hold,
     /// Refused for good.
     Reject,
 }
 
 /// The rule for an HTTP status: 2xx delivered; 408, 429 and 5xx (and
-/// anything unexpected) retried; every other 4xx rejected.
+/// anything unexpected) retried; 401 and 403 held; every other 4xx
+/// rejected.
 pub fn classify(status: u16) -> Class {
     match status {
         200..=299 => Class::Delivered,
         408 | 429 => Class::Retry,
+        401 | 403 => Class::Hold,
         400..=499 => Class::Reject,
         _ => Class::Retry,
     }
@@ -366,6 +378,20 @@ pub fn settle(
                 } else {
                     format!("HTTP {status}: {reason}")
                 }),
+            };
+        }
+        Class::Hold => {
+            let (status, code, message) = error;
+            // Not the write's fault: the attempt does not count towards
+            // its backoff.
+            next.attempts = entry.attempts.saturating_sub(1);
+            next.state = State::Pending {
+                not_before: now + HOLD_MS,
+                last_error: Some(format!(
+                    "HTTP {status} {}: {}",
+                    code.unwrap_or_default(),
+                    message.unwrap_or_default()
+                )),
             };
         }
         Class::Reject => {

@@ -59,6 +59,12 @@ pub async fn drain(on_settled: fn()) -> Result<(), JsValue> {
 
 async fn drain_until_idle(on_settled: fn()) -> Result<(), JsValue> {
     let outbox = Outbox::open().await.map_err(to_js)?;
+    // An unpaired screen sends nothing: its writes wait, in order, for the
+    // credential a pairing stores (the page then asks for a drain).
+    let Some(credential) = outbox.credential().await.map_err(to_js)? else {
+        return Ok(());
+    };
+    let token = credential.token.as_str();
     let holder = format!("sender-{:.0}", js_sys::Math::random() * 1e15);
     AGAIN.with(|again| again.set(false));
     let mut taken = outbox
@@ -68,7 +74,7 @@ async fn drain_until_idle(on_settled: fn()) -> Result<(), JsValue> {
     loop {
         match taken.next {
             Next::Send(entry) => {
-                taken = send_run(&outbox, &holder, *entry, taken.ahead, on_settled).await?;
+                taken = send_run(&outbox, &holder, token, *entry, taken.ahead, on_settled).await?;
                 continue;
             }
             Next::WaitUntil(at) => wake_at(at, on_settled)?,
@@ -97,6 +103,7 @@ async fn drain_until_idle(on_settled: fn()) -> Result<(), JsValue> {
 async fn send_run(
     outbox: &Outbox,
     holder: &str,
+    token: &str,
     mut entry: Entry,
     ahead: Vec<Entry>,
     on_settled: fn(),
@@ -104,7 +111,7 @@ async fn send_run(
     let mut ahead = VecDeque::from(ahead);
     // Sends answered and not yet settled, in queue order.
     let mut finished: Vec<(u64, Answer)> = Vec::new();
-    let mut answer = send(&entry.write).await;
+    let mut answer = send(&entry.write, token).await;
     loop {
         let now = js_sys::Date::now();
         let delivered = matches!(
@@ -121,13 +128,13 @@ async fn send_run(
         finished.push((entry.seq, answer));
         entry = following;
         if !ahead.is_empty() {
-            answer = send(&entry.write).await;
+            answer = send(&entry.write, token).await;
             continue;
         }
         let sent = settled(holder, &finished);
         let (settled, next_answer) = join(
             outbox.settle_then_lease_after(&sent, entry.seq, now, js_sys::Math::random()),
-            send(&entry.write),
+            send(&entry.write, token),
         )
         .await;
         ahead = settled.map_err(to_js)?.1.into();
@@ -169,7 +176,7 @@ fn settled<'a>(holder: &'a str, answers: &'a [(u64, Answer)]) -> Vec<Settled<'a>
 }
 
 /// Sends one write; the server's order comes back with a 2xx.
-async fn send(write: &Write) -> Answer {
+async fn send(write: &Write, token: &str) -> Answer {
     let (url, body, key) = match write {
         Write::PlaceOrder { order, .. } => (
             "/api/orders/".to_owned(),
@@ -191,17 +198,18 @@ async fn send(write: &Write) -> Answer {
         Ok(body) => body,
         Err(err) => return (Sent::NoAnswer(format!("could not encode: {err}")), None),
     };
-    match post(&url, &body, key).await {
+    match post(&url, &body, key, token).await {
         Ok(response) => read_answer(response).await,
         Err(err) => (Sent::NoAnswer(describe(&err)), None),
     }
 }
 
-/// `POST url` with a JSON body (and `Idempotency-Key`), abandoned after
-/// [`SEND_TIMEOUT_MS`].
-async fn post(url: &str, body: &str, key: Option<&str>) -> Result<Response, JsValue> {
+/// `POST url` with a JSON body, the screen's credential (and
+/// `Idempotency-Key`), abandoned after [`SEND_TIMEOUT_MS`].
+async fn post(url: &str, body: &str, key: Option<&str>, token: &str) -> Result<Response, JsValue> {
     let headers = Headers::new()?;
     headers.set("Content-Type", "application/json")?;
+    headers.set("Authorization", &format!("Bearer {token}"))?;
     if let Some(key) = key {
         headers.set("Idempotency-Key", key)?;
     }

@@ -3,13 +3,15 @@
 //! over `rexie` that runs the core's [`ticketrail_core::outbox`] decisions
 //! inside IndexedDB transactions.
 //!
-//! Database [`DB_NAME`] holds two stores:
+//! Database [`DB_NAME`] holds three stores:
 //!
 //! - `entries`: one record per queued write, `{seq, json}`, keyed by an
 //!   auto-increment `seq` (the queue order) with the [`Entry`] as JSON;
 //! - `acks`: the server's answer to each delivered order, `{key, json, at}`
 //!   keyed by its idempotency key, so the page that queued it learns the
-//!   server's order number even when it was closed while it was sent.
+//!   server's order number even when it was closed while it was sent;
+//! - `device`: the screen's credential, which every send carries
+//!   (see the `credential` module).
 //!
 //! Every decision that must not race (lease the head, settle a send) reads
 //! and writes in one read-write transaction: IndexedDB runs overlapping
@@ -25,6 +27,7 @@
 //! person, and the queue stops before it when it is the head, because
 //! sending what comes after it would break the order.
 
+mod credential;
 mod drain;
 
 pub use drain::drain;
@@ -39,10 +42,12 @@ use wasm_bindgen::JsValue;
 /// The outbox database.
 pub const DB_NAME: &str = "ticketrail-outbox";
 /// Its layout version. Not 1: a bare `indexedDB.open(name)` creates that,
-/// with no stores.
-const DB_VERSION: u32 = 2;
+/// with no stores. 3 added `device`; opening a version 2 database adds it
+/// and keeps the queue.
+const DB_VERSION: u32 = 3;
 const ENTRIES: &str = "entries";
 const ACKS: &str = "acks";
+const DEVICE: &str = "device";
 
 /// Why the outbox could not be used. The text is for restaurant staff; the
 /// browser's own words follow in parentheses.
@@ -118,6 +123,7 @@ impl Outbox {
                     .auto_increment(true),
             )
             .add_object_store(ObjectStore::new(ACKS).key_path("key"))
+            .add_object_store(ObjectStore::new(DEVICE).key_path("key"))
             .build()
             .await
             .map(|db| Self { db })

@@ -40,6 +40,12 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// A write conflicts with existing data (duplicate id, reused idempotency key).
     Conflict,
+    /// No, malformed, unknown, expired or revoked credential.
+    Unauthorized,
+    /// The credential is valid but its role or outlet does not allow this.
+    Forbidden,
+    /// Too many pairing or login attempts from one address.
+    RateLimited,
     /// Something failed inside the server; details are in its log only.
     Internal,
 }
@@ -57,6 +63,9 @@ impl ErrorCode {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Conflict => "conflict",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
         }
     }
@@ -90,6 +99,9 @@ mod tests {
             ErrorCode::UnsupportedMediaType,
             ErrorCode::MethodNotAllowed,
             ErrorCode::Conflict,
+            ErrorCode::Unauthorized,
+            ErrorCode::Forbidden,
+            ErrorCode::RateLimited,
             ErrorCode::Internal,
         ] {
             let json = serde_json::to_string(&code).unwrap();

@@ -1,17 +1,22 @@
 //! The wire contract between browser clients (kiosk, kitchen display, service
-//! worker) and the outlet server, as written in `PROTOCOL.md` v1.
+//! worker) and the outlet server, as written in `PROTOCOL.md` v2.
 //!
 //! Everything here is plain data with serde derives plus validation written as
 //! plain functions, so the same types compile for the server and for wasm32.
 //! Nothing downstream of [`validate`] handles unvalidated input.
 #![deny(missing_docs)]
 
+pub mod access;
 pub mod error;
 pub mod master;
 pub mod order;
 pub mod validate;
 pub mod ws;
 
+pub use access::{
+    Device, Login, LoginSession, OutletInfo, OutletInput, PairDevice, Paired, PairingCode,
+    PairingCodeRequest, PinHash, Role, StaffPin, PROTOCOL_VERSION,
+};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use master::{
     Category, CategoryInput, MasterKind, Page, Product, ProductInput, Promotion, PromotionInput,

@@ -1,7 +1,8 @@
 //! Messages on the outlet WebSocket `/ws/outlet/{outlet_id}/?since_id=N`.
 //!
 //! The socket is a push channel: the server never needs a client message for
-//! correctness; the only client message is the application-level `ping`.
+//! correctness. The client sends its credential in an `auth` frame first
+//! (browsers cannot set headers on a socket), then at most `ping`s.
 
 use serde::{Deserialize, Serialize};
 
@@ -107,6 +108,8 @@ pub enum ServerMessage {
     /// First message on every socket.
     #[serde(rename = "connected")]
     Connected {
+        /// The protocol revision ([`crate::PROTOCOL_VERSION`]).
+        protocol: u32,
         /// The socket's outlet.
         outlet_id: String,
         /// The outlet's current feed seq.
@@ -219,9 +222,24 @@ impl ServerMessage {
 }
 
 /// Messages a client may send. Anything else gets an `error` frame.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMessage {
+    /// The socket's credential; must be the first frame.
+    Auth {
+        /// A device or login token.
+        token: String,
+    },
     /// Application-level heartbeat; answered with `pong`.
     Ping,
+}
+
+/// Written by hand so that a token never reaches a log through `{:?}`.
+impl std::fmt::Debug for ClientMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Auth { .. } => f.write_str("Auth { token: <hidden> }"),
+            Self::Ping => f.write_str("Ping"),
+        }
+    }
 }

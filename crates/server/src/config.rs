@@ -29,6 +29,53 @@ pub struct Config {
     )]
     pub listen: SocketAddr,
 
+    /// Serve plain HTTP on `--listen` instead of HTTPS, for a deployment
+    /// behind a TLS-terminating proxy. Default off: HTTPS.
+    #[arg(
+        long,
+        env = "TICKETRAIL_NO_TLS",
+        conflicts_with_all = ["tls_cert", "hostnames", "http_listen"]
+    )]
+    pub no_tls: bool,
+
+    /// The server's certificate chain (PEM), instead of one from the
+    /// outlet's own CA. Default none.
+    #[arg(
+        long,
+        env = "TICKETRAIL_TLS_CERT",
+        value_name = "PATH",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key of `--tls-cert` (PEM). Default none.
+    #[arg(
+        long,
+        env = "TICKETRAIL_TLS_KEY",
+        value_name = "PATH",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
+
+    /// Another name (or address) screens reach this machine by, for the
+    /// certificate of the outlet's CA; repeatable. Default none: only
+    /// `localhost`, the host name and the machine's addresses.
+    #[arg(
+        long = "hostname",
+        env = "TICKETRAIL_HOSTNAMES",
+        value_name = "NAME",
+        value_delimiter = ',',
+        value_parser = crate::tls::names::parse_hostname,
+        conflicts_with = "tls_cert"
+    )]
+    pub hostnames: Vec<String>,
+
+    /// Also serve plain HTTP here: the CA certificate (`/ca.pem`), the
+    /// trust page (`/trust`, `/`) and `/healthz`; every other path
+    /// redirects to HTTPS. Default none.
+    #[arg(long, env = "TICKETRAIL_HTTP_LISTEN", value_name = "ADDR")]
+    pub http_listen: Option<SocketAddr>,
+
     /// SQLite database file; created if missing.
     /// Default `./ticketrail.db`.
     #[arg(
@@ -138,5 +185,36 @@ mod tests {
         assert!(
             Config::try_parse_from(["ticketrail-server", "--seed-menu", "products=1"]).is_err()
         );
+    }
+
+    #[test]
+    fn tls_flags_go_together_or_not_at_all() {
+        let config = Config::try_parse_from([
+            "ticketrail-server",
+            "--hostname",
+            "Outlet.Test",
+            "--hostname",
+            "192.168.1.20",
+            "--http-listen",
+            "0.0.0.0:8080",
+        ])
+        .unwrap();
+        assert!(!config.no_tls);
+        assert_eq!(config.hostnames, ["outlet.test", "192.168.1.20"]);
+        let parse =
+            |args: &[&str]| Config::try_parse_from(["ticketrail-server"].iter().chain(args));
+        assert!(parse(&["--hostname", "not a name"]).is_err());
+        assert!(parse(&["--tls-cert", "c.pem"]).is_err());
+        assert!(parse(&["--tls-key", "k.pem"]).is_err());
+        assert!(parse(&["--tls-cert", "c.pem", "--tls-key", "k.pem"]).is_ok());
+        for with_tls in [
+            &["--tls-cert", "c.pem", "--tls-key", "k.pem"][..],
+            &["--hostname", "outlet.test"],
+            &["--http-listen", "0.0.0.0:8080"],
+        ] {
+            let mut args = vec!["--no-tls"];
+            args.extend_from_slice(with_tls);
+            assert!(parse(&args).is_err(), "{args:?}");
+        }
     }
 }

@@ -10,15 +10,15 @@ use chrono::{TimeDelta, Utc};
 use ticketrail_protocol::master::Translations;
 use ticketrail_protocol::{CategoryInput, ProductInput, PromotionInput, PromotionKind};
 
-use crate::store::{NewOutlet, Seed};
+use crate::store::{NewOutlet, Seed, Zone};
 
 const BAR: &str = "bar";
 const KITCHEN: &str = "kitchen";
 const CURRENCY: &str = "IDR";
 /// Minor units per rupiah.
 const SEN: i64 = 100;
-/// Jakarta (WIB) is UTC+7 all year.
-const JAKARTA_OFFSET_MINUTES: i32 = 7 * 60;
+/// Both demo outlets are in Jakarta (WIB, UTC+7 all year).
+const TIMEZONE: chrono_tz::Tz = chrono_tz::Asia::Jakarta;
 
 /// `(id, English, Indonesian, Arabic, sort order)`.
 const CATEGORIES: [(&str, &str, &str, &str, i32); 7] = [
@@ -234,7 +234,8 @@ pub fn outlets() -> Vec<NewOutlet> {
         .map(|&(id, name)| NewOutlet {
             id: id.to_owned(),
             name: name.to_owned(),
-            utc_offset_minutes: JAKARTA_OFFSET_MINUTES,
+            zone: Zone::Named(TIMEZONE),
+            currency: CURRENCY.to_owned(),
         })
         .collect()
 }

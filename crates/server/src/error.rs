@@ -5,7 +5,8 @@
 //! are logged here with their details and answered with a generic message,
 //! so SQL, paths and panics never reach the wire.
 
-use axum::http::StatusCode;
+use axum::http::header::WWW_AUTHENTICATE;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use thiserror::Error;
@@ -20,6 +21,16 @@ pub enum AppError {
     /// 400 `bad_request`.
     #[error("{0}")]
     BadRequest(String),
+    /// 401 `unauthorized`: no, malformed, unknown, expired or revoked
+    /// credential. Answered with `WWW-Authenticate: Bearer`.
+    #[error("a valid credential is needed: pair this screen or sign in")]
+    Unauthorized,
+    /// 403 `forbidden`: the credential's role or outlet does not allow it.
+    #[error("this credential is not allowed to do that")]
+    Forbidden,
+    /// 429 `rate_limited`.
+    #[error("too many attempts from this address; wait a minute and try again")]
+    RateLimited,
     /// 404 `not_found`.
     #[error("{0}")]
     NotFound(String),
@@ -56,6 +67,9 @@ impl AppError {
     fn parts(&self) -> (StatusCode, ErrorCode) {
         match self {
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+            Self::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized),
+            Self::Forbidden => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
+            Self::RateLimited => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed),
             Self::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
@@ -96,7 +110,14 @@ impl IntoResponse for AppError {
         if let Self::Internal(detail) = &self {
             tracing::error!(%detail, "internal error");
         }
-        (status, Json(ErrorBody::new(code, self.public_message()))).into_response()
+        let mut response =
+            (status, Json(ErrorBody::new(code, self.public_message()))).into_response();
+        if matches!(self, Self::Unauthorized) {
+            response
+                .headers_mut()
+                .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
     }
 }
 
@@ -151,6 +172,16 @@ mod tests {
         assert_eq!(body["error"]["code"], "internal");
         let message = body["error"]["message"].as_str().unwrap();
         assert!(!message.contains("sqlite") && !message.contains("/var"));
+    }
+
+    #[tokio::test]
+    async fn unauthorized_names_the_bearer_scheme() {
+        let response = AppError::Unauthorized.into_response();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(response.headers()[WWW_AUTHENTICATE], "Bearer");
+        let (status, body) = answer(AppError::Forbidden).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(body["error"]["code"], "forbidden");
     }
 
     #[tokio::test]

@@ -13,6 +13,7 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
+use ticketrail_protocol::PROTOCOL_VERSION;
 
 use crate::counters::RequestCounts;
 use crate::AppState;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Serialize)]
 struct Health {
     status: &'static str,
+    protocol: u32,
     master_version: i64,
     outlets: Vec<OutletHealth>,
     requests: RequestCounts,
@@ -42,6 +44,7 @@ struct OutletHealth {
 async fn health(State(state): State<AppState>) -> Json<Health> {
     Json(Health {
         status: "ok",
+        protocol: PROTOCOL_VERSION,
         master_version: state.store.master_version(),
         outlets: state
             .store
@@ -49,7 +52,7 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
             .iter()
             .map(|outlet| OutletHealth {
                 id: outlet.id.clone(),
-                name: outlet.name.clone(),
+                name: outlet.profile().name.clone(),
                 seq: outlet.seq(),
             })
             .collect(),

@@ -2,9 +2,10 @@
 //! the kitchen workflow, the polling feed and the outlet WebSocket of
 //! `PROTOCOL.md` v1, over one SQLite file, plus the built PWA.
 //!
-//! The binary is thin: it parses a [`Config`], opens an [`AppState`], binds
-//! a listener and calls [`serve`]. Tests can do the same on port 0, or drive
-//! [`app`] directly.
+//! The binary is thin: it parses a [`Config`], sets up [`tls`], opens an
+//! [`AppState`], binds the listeners and calls [`serve`] ([`listen`]). Tests
+//! can do the same on port 0, or drive [`app`] directly. [`trust`] is the
+//! plain-HTTP listener that gets a screen to trust the outlet's CA.
 //!
 //! Layout, one module per feature: [`master`] (menu API), [`orders`] (order
 //! API and feed), [`ws`] (outlet socket), [`static_files`] (the PWA),
@@ -13,40 +14,45 @@
 //! seam), [`error`] and [`extract`] (the HTTP error boundary), [`demo`] (the
 //! seed menu) and [`synthetic`] (a menu of any size for benchmarks).
 
-pub mod auth;
+pub mod access;
+pub mod cli;
 pub mod config;
 pub mod counters;
 pub mod demo;
+pub mod devices;
 pub mod error;
 pub mod events;
 pub mod extract;
 pub mod headers;
 pub mod health;
+pub mod listen;
+pub mod login;
 pub mod master;
 pub mod orders;
+pub mod outlets;
 pub mod static_files;
 pub mod store;
 pub mod synthetic;
+pub mod tls;
+pub mod trust;
 pub mod ws;
 
-use std::future::Future;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::serve::ListenerExt;
 use axum::{middleware, Router};
 use thiserror::Error;
 use ticketrail_protocol::{ErrorBody, ErrorCode, MAX_BODY_BYTES};
-use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 pub use config::{Config, SocketTiming};
+pub use listen::{serve, Listeners};
 
 use counters::Counters;
 use events::Hub;
@@ -80,6 +86,10 @@ pub struct AppState {
     sockets: Arc<ws::Sockets>,
     /// What has been served, for `/healthz`.
     counters: Arc<Counters>,
+    /// Verified credentials and attempt limits.
+    access: Arc<access::Access>,
+    /// The local CA's certificate, served as `/ca.pem`.
+    ca: Option<tls::CaCert>,
 }
 
 impl AppState {
@@ -106,7 +116,15 @@ impl AppState {
             timing: config.socket_timing(),
             sockets,
             counters: Arc::new(Counters::default()),
+            access: Arc::new(access::Access::default()),
+            ca: None,
         })
+    }
+
+    /// Serves `ca` (the local CA's certificate, from [`tls::prepare`]) as
+    /// `/ca.pem`.
+    pub fn with_ca(self, ca: Option<tls::CaCert>) -> AppState {
+        AppState { ca, ..self }
     }
 
     /// Closes open sockets, waits for them, then drains the writer and
@@ -124,11 +142,24 @@ const COMPRESS_ABOVE: u16 = 1024;
 
 /// The whole HTTP surface: API, socket, health, and the PWA as fallback.
 pub fn app(state: AppState) -> Router {
+    router(state, false)
+}
+
+/// [`app`] as the HTTPS listener serves it: with `Strict-Transport-Security`.
+pub fn https_app(state: AppState) -> Router {
+    router(state, true)
+}
+
+fn router(state: AppState, secure: bool) -> Router {
     Router::new()
         .merge(master::router())
+        .merge(outlets::router())
+        .merge(devices::router())
+        .merge(login::router())
         .merge(orders::router())
         .merge(ws::router())
         .merge(health::router())
+        .merge(trust::ca_router())
         .fallback(static_files::fallback)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -138,38 +169,16 @@ pub fn app(state: AppState) -> Router {
                 .compress_when(DefaultPredicate::new().and(SizeAbove::new(COMPRESS_ABOVE))),
         )
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(headers::layer(false))
-        .layer(TraceLayer::new_for_http())
+        .layer(headers::layer(secure))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
 }
 
-/// Serves `app(state)` on `listener` until `shutdown` resolves, then stops
-/// accepting, lets in-flight requests finish, closes the sockets, drains
-/// the writer and closes the database.
-pub async fn serve(
-    listener: TcpListener,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let sockets = state.sockets.clone();
-    // Small writes (an order event, a 201) must leave at once: with Nagle's
-    // algorithm they wait for the peer's delayed ACK, tens of milliseconds.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::warn!(%error, "cannot set TCP_NODELAY");
-        }
-    });
-    let served = axum::serve(listener, app(state.clone()))
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down");
-            // Sockets are detached from the HTTP server once upgraded, so
-            // they are told separately.
-            sockets.begin_shutdown();
-        })
-        .await;
-    state.close().await;
-    served
+/// The log span of a request: method and path only. The query string and
+/// headers stay out of the log, since a pairing link (`/pair?code=`) or a
+/// credential must never be written there.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
 }
 
 /// A handler panicked: answer like any internal error; the panic message

@@ -1,19 +1,23 @@
-//! `ticketrail-server`: reads its configuration, opens the database, binds
-//! the listener, announces the address on STDOUT and serves until SIGINT or
-//! SIGTERM. Everything else is in the library.
+//! `ticketrail-server`: reads its command line; serves (opens the database,
+//! binds the listener, announces the address on STDOUT and serves until
+//! SIGINT or SIGTERM) or runs a provisioning subcommand. Everything else is
+//! in the library.
 
 use std::io::{IsTerminal, Write};
+use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::SystemTime;
 
 use anyhow::Context;
 use clap::Parser;
-use ticketrail_server::{serve, AppState, Config};
+use ticketrail_server::cli::{self, Cli};
+use ticketrail_server::{serve, tls, AppState, Config, Listeners};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = Config::parse();
+    let cli = Cli::parse();
     // Logs go to STDERR; STDOUT carries only the "listening" line that
     // scripts and tests wait for.
     tracing_subscriber::fmt()
@@ -23,7 +27,14 @@ async fn main() -> ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
         )
         .init();
-    match run(config).await {
+    let outcome = match cli.command {
+        Some(command) => cli::run(command)
+            .await
+            .map(|printed| announce(&printed))
+            .map_err(anyhow::Error::from),
+        None => run(cli.serve).await,
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
@@ -33,22 +44,54 @@ async fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> anyhow::Result<()> {
-    let state = AppState::open(&config).await?;
-    let listener = match TcpListener::bind(config.listen).await {
-        Ok(listener) => listener,
+    let tls = tls::prepare(&config, SystemTime::now()).context("setting up TLS")?;
+    let state = AppState::open(&config).await?.with_ca(tls.ca);
+    let bound = async {
+        let app = bind(config.listen).await?;
+        let plain = match config.http_listen {
+            Some(addr) => Some(bind(addr).await?),
+            None => None,
+        };
+        anyhow::Ok((app, plain))
+    }
+    .await;
+    let (app, plain) = match bound {
+        Ok(bound) => bound,
         Err(error) => {
             state.close().await;
-            return Err(error).with_context(|| format!("cannot listen on {}", config.listen));
+            return Err(error);
         }
     };
-    let addr = listener.local_addr().context("reading the bound address")?;
-    announce(&format!("ticketrail-server listening on http://{addr}"));
+    let addr = app.local_addr().context("reading the bound address")?;
+    let scheme = if tls.server.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    announce(&format!("ticketrail-server listening on {scheme}://{addr}"));
+    if let Some(plain) = &plain {
+        let plain = plain.local_addr().context("reading the bound address")?;
+        announce(&format!(
+            "ticketrail-server trust page on http://{plain}/trust"
+        ));
+    }
     tracing::info!(%addr, db = %config.db.display(), dist = %config.dist.display(), "serving");
-    serve(listener, state, shutdown_signal())
+    let listeners = Listeners {
+        app,
+        tls: tls.server,
+        plain,
+    };
+    serve(listeners, state, shutdown_signal())
         .await
         .context("serving HTTP")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))
 }
 
 /// Prints the one STDOUT line and flushes it; a closed STDOUT is not a

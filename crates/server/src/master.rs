@@ -17,7 +17,7 @@ use ticketrail_protocol::validate::{
 };
 use ticketrail_protocol::{CategoryInput, MasterKind, ProductInput, PromotionInput};
 
-use crate::auth::{Action, Caller};
+use crate::access::{Action, Caller};
 use crate::error::AppError;
 use crate::extract::{non_negative, ApiJson, ApiPath, ApiQuery};
 use crate::store::{MasterInput, MasterOutcome, MasterWrite};

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use ticketrail_protocol::validate::{validate_place_order, validate_status_change};
 use ticketrail_protocol::{Order, PlaceOrder, StatusChange};
 
-use crate::auth::{Action, Caller};
+use crate::access::{Action, Caller};
 use crate::error::AppError;
 use crate::extract::{non_negative, ApiJson, ApiPath, ApiQuery};
 use crate::store::FeedScope;
@@ -51,6 +51,9 @@ async fn place(
     };
     validate_place_order(&input, key)?;
     let placed = state.store.place_order(input).await?;
+    // A replay answers with the order first placed under its key, which may
+    // be another outlet's: only who may place orders there gets to see it.
+    caller.authorize(Action::PlaceOrder, Some(&placed.order.outlet_id))?;
     let status = if placed.created {
         StatusCode::CREATED
     } else {
@@ -65,12 +68,17 @@ async fn change_status(
     ApiPath(id): ApiPath<String>,
     ApiJson(change): ApiJson<StatusChange>,
 ) -> Result<Json<Order>, AppError> {
-    caller.authorize(Action::ChangeOrderStatus, None)?;
     // Order ids are the server's own decimal numbers; anything else cannot
-    // name an order.
-    let order_id = id
-        .parse::<i64>()
-        .map_err(|_| AppError::NotFound(format!("no order with id \"{id}\"")))?;
+    // name an order. Whether one exists is only told to who may see it:
+    // anyone else gets 403 either way.
+    let order_id = id.parse::<i64>().ok();
+    let outlet = match order_id {
+        Some(order_id) => state.store.order_outlet(order_id).await?,
+        None => None,
+    };
+    caller.authorize(Action::ChangeOrderStatus, outlet.as_deref())?;
+    let order_id =
+        order_id.ok_or_else(|| AppError::NotFound(format!("no order with id \"{id}\"")))?;
     validate_status_change(&change)?;
     Ok(Json(state.store.change_status(order_id, change).await?))
 }
@@ -94,7 +102,8 @@ async fn feed(
     let since = non_negative("since_id", query.since_id.as_deref())?.unwrap_or(0);
     let outlet = state
         .store
-        .outlet(&outlet_id)
+        .find_outlet(&outlet_id)
+        .await?
         .ok_or_else(|| AppError::NotFound(format!("no outlet with id \"{outlet_id}\"")))?;
     // The cheap answer hundreds of polling screens get: nothing has been
     // committed past their cursor, so the database is not asked.

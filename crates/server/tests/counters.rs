@@ -95,6 +95,7 @@ async fn seed_menu_fills_an_empty_database_with_a_synthetic_menu_once() {
             "TICKETRAIL_SEED_MENU".into(),
             "products=300,categories=7,promotions=3".into(),
         )],
+        ..ServerOptions::default()
     })
     .await;
     let products: Page<Product> = server.page("products", 0, None).await;

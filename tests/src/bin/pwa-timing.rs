@@ -31,7 +31,7 @@ use clap::Parser;
 use ticketrail_e2e::stats::Stats;
 use ticketrail_e2e::timing::{Marks, Milestone};
 use ticketrail_e2e::ui::MOUNT;
-use ticketrail_e2e::{Browser, Env, Server};
+use ticketrail_e2e::{pairing, Browser, Env, Server};
 
 /// Loads can be slow on a busy machine; a page that has not reached its
 /// milestone in this long has failed.
@@ -137,6 +137,12 @@ async fn one_run(env: &Env) -> Result<Run> {
     browser.install_timing_probe().await?;
     let kiosk = server.url("/kiosk");
 
+    // Paired first (a real kiosk is), then without the service worker the
+    // pairing page installed: the first visit below comes from the network.
+    browser
+        .pair(&server, &server.url(""), pairing::DEFAULT_OUTLET, "kiosk")
+        .await?;
+    browser.forget_service_worker().await?;
     browser.goto(&kiosk).await?;
     let network = browser
         .wait_milestone(Milestone::Menu, LOAD_TIMEOUT)

@@ -5,12 +5,17 @@
 //! Answers are decoded into the protocol crate's wire types; failures become
 //! an [`ApiError`] whose `Display` is fit to show to restaurant staff. The
 //! calls are grouped by resource: [`menu`] for master data, [`orders`] for
-//! the polling order feed.
+//! the polling order feed, [`devices`] for pairing and the outlet.
+//!
+//! Every request carries the screen's credential ([`crate::pairing`]); an
+//! answer of 401 or 403 to one that did tells the pairing module the
+//! server no longer accepts it.
 
+pub mod devices;
 pub mod menu;
 pub mod orders;
 
-use serde::{de::DeserializeOwned, Deserialize};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit};
@@ -39,7 +44,13 @@ pub enum ApiError {
 
 /// `GET path` and decode the JSON body into `T`.
 async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    decode(&send(path).await?)
+    decode(&send("GET", path, None).await?)
+}
+
+/// `POST path` with `body` as JSON, and decode the answer into `T`.
+async fn post_json<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
+    let body = serde_json::to_string(body).map_err(|err| ApiError::Decode(err.to_string()))?;
+    decode(&send("POST", path, Some(&body)).await?)
 }
 
 /// A successful answer's JSON body as `T`.
@@ -47,12 +58,13 @@ fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
     serde_json::from_str(text).map_err(|err| ApiError::Decode(err.to_string()))
 }
 
-/// `GET path` and returns the body of a successful answer. Not generic
-/// over the answer's type, so the wasm holds one copy of the fetch glue
-/// instead of one per decoded type.
-async fn send(path: &str) -> Result<String, ApiError> {
+/// `method path` (with a JSON `body`) and returns the body of a successful
+/// answer. Not generic over the answer's type, so the wasm holds one copy
+/// of the fetch glue instead of one per decoded type.
+async fn send(method: &str, path: &str, body: Option<&str>) -> Result<String, ApiError> {
     let window = web_sys::window().ok_or(ApiError::Unreachable)?;
-    let request = build_request(path)
+    let token = crate::pairing::token();
+    let request = build_request(method, path, body, token.as_deref())
         .map_err(|_| ApiError::Decode(format!("could not build the request for {path}")))?;
     // fetch only rejects when no HTTP answer arrived at all.
     let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
@@ -66,6 +78,9 @@ async fn send(path: &str) -> Result<String, ApiError> {
     }
     .and_then(|text| text.as_string())
     .ok_or(ApiError::Unreachable)?;
+    if token.is_some() && matches!(response.status(), 401 | 403) {
+        crate::pairing::refused();
+    }
     if !response.ok() {
         let (code, message) =
             error_detail(&text).unwrap_or_else(|| (String::new(), response.status_text()));
@@ -78,11 +93,23 @@ async fn send(path: &str) -> Result<String, ApiError> {
     Ok(text)
 }
 
-fn build_request(path: &str) -> Result<Request, JsValue> {
+fn build_request(
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    token: Option<&str>,
+) -> Result<Request, JsValue> {
     let headers = Headers::new()?;
     headers.set("Accept", "application/json")?;
+    if let Some(token) = token {
+        headers.set("Authorization", &format!("Bearer {token}"))?;
+    }
     let init = RequestInit::new();
-    init.set_method("GET");
+    init.set_method(method);
+    if let Some(body) = body {
+        headers.set("Content-Type", "application/json")?;
+        init.set_body(&JsValue::from_str(body));
+    }
     init.set_headers(&headers);
     Request::new_with_str_and_init(path, &init)
 }

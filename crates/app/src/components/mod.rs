@@ -3,12 +3,15 @@
 //! their words come from [`crate::i18n`].
 
 mod connection;
+mod language;
 
 use leptos::prelude::*;
 
 pub use connection::ConnectionIndicator;
+pub use language::{use_document_language, LanguageSwitch};
 
 use crate::i18n::{Key, Lang};
+use crate::live::LiveFeed;
 
 /// Which face of Ticketrail a page is; it picks the label and the theme
 /// (the kitchen runs dark so it glares less across a kitchen).
@@ -39,8 +42,10 @@ impl Face {
 }
 
 /// The frame of every page: top bar with the brand, the face's label, the
-/// page's own toolbar (if any) and the connection indicator, then the
-/// page's content. `lang` translates the label (English when not given).
+/// page's own toolbar (if any) and the connection indicator (on pages under
+/// the live feed; the pairing page, before there is one, has none), then
+/// the page's content. `lang` translates the label (English when not
+/// given).
 #[component]
 pub fn Shell(
     face: Face,
@@ -58,7 +63,7 @@ pub fn Shell(
                 </span>
                 <span class="topbar__face">{label}</span>
                 <span class="topbar__tools">{toolbar.map(|toolbar| toolbar())}</span>
-                <ConnectionIndicator />
+                {use_context::<LiveFeed>().map(|_| view! { <ConnectionIndicator /> })}
             </header>
             <main class="shell__main">{children()}</main>
         </div>

@@ -387,6 +387,58 @@ texts! {
     ],
     /// Closes a notice (its aria-label).
     Dismiss => ["Dismiss", "Tutup", "إغلاق"],
+    /// The pairing page's heading.
+    PairTitle => ["Pair this screen", "Pasangkan layar ini", "اربط هذه الشاشة"],
+    /// What pairing is and where the code comes from.
+    PairLead => [
+        "Ask a manager for a pairing code: they make one for this screen in the back office. A code works once, for 10 minutes.",
+        "Minta kode pemasangan kepada manajer: mereka membuatnya untuk layar ini di back office. Kode hanya berlaku sekali, selama 10 menit.",
+        "اطلب رمز الربط من المدير: يُنشئه لهذه الشاشة في المكتب الخلفي. يعمل الرمز مرة واحدة لمدة 10 دقائق.",
+    ],
+    /// Label of the code field.
+    PairCode => ["Pairing code", "Kode pemasangan", "رمز الربط"],
+    /// The pair button.
+    PairButton => ["Pair", "Pasangkan", "اربط"],
+    /// The pair button while the request runs.
+    Pairing => ["Pairing…", "Memasangkan…", "جارٍ الربط…"],
+    /// Pairing worked; the screen reloads as what it was paired as.
+    Paired => ["Paired. Opening…", "Terpasang. Membuka…", "تم الربط. جارٍ الفتح…"],
+    /// The code was used, expired or never existed.
+    PairCodeRefused => [
+        "That code did not work: it may be used already, expired or mistyped. Ask for a new one.",
+        "Kode itu tidak berhasil: mungkin sudah dipakai, kedaluwarsa, atau salah ketik. Minta kode baru.",
+        "لم يعمل هذا الرمز: ربما استُخدم من قبل أو انتهت صلاحيته أو كُتب خطأ. اطلب رمزًا جديدًا.",
+    ],
+    /// Too many tries from this device.
+    PairTooMany => [
+        "Too many tries. Wait a minute, then try again.",
+        "Terlalu banyak percobaan. Tunggu satu menit, lalu coba lagi.",
+        "محاولات كثيرة جدًا. انتظر دقيقة ثم حاول مرة أخرى.",
+    ],
+    /// The server could not be reached while pairing.
+    PairUnreachable => [
+        "Can't reach the outlet server. Check that this screen is on the restaurant's network.",
+        "Tidak dapat menjangkau server outlet. Pastikan layar ini terhubung ke jaringan restoran.",
+        "تعذّر الوصول إلى خادم الفرع. تأكد من أن هذه الشاشة متصلة بشبكة المطعم.",
+    ],
+    /// Pairing failed for another reason (the server's words follow).
+    PairFailed => [
+        "Pairing failed:",
+        "Pemasangan gagal:",
+        "فشل الربط:",
+    ],
+    /// The server stopped accepting this screen.
+    UnpairedTitle => [
+        "This screen was unpaired",
+        "Layar ini sudah tidak terpasang",
+        "أُلغي ربط هذه الشاشة",
+    ],
+    /// What that means and what to do.
+    UnpairedLead => [
+        "The outlet server no longer accepts this screen. Orders already taken here are kept and will be sent once it is paired again. Ask a manager for a new pairing code.",
+        "Server outlet tidak lagi menerima layar ini. Pesanan yang sudah diterima di sini tetap disimpan dan akan dikirim setelah layar dipasangkan lagi. Minta kode pemasangan baru kepada manajer.",
+        "لم يعد خادم الفرع يقبل هذه الشاشة. الطلبات المأخوذة هنا محفوظة وستُرسل بعد إعادة الربط. اطلب من المدير رمز ربط جديدًا.",
+    ],
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The outlet socket: its URL, the handlers tied to its life, and what
 //! each text frame from the server means to the feed.
 
-use ticketrail_protocol::{Order, ServerMessage, Timestamp};
+use ticketrail_protocol::{ClientMessage, ErrorCode, Order, ServerMessage, Timestamp};
 use wasm_bindgen::{closure::Closure, JsCast};
 use web_sys::{Event, MessageEvent, WebSocket};
 
@@ -38,6 +38,17 @@ impl Socket {
     pub(super) fn ping(&self) {
         let _ = self.ws.send_with_str(PING);
     }
+
+    /// Sends the `auth` frame, the first thing the server reads. A failed
+    /// send is handled like a failed ping.
+    pub(super) fn authenticate(&self, token: &str) {
+        let auth = ClientMessage::Auth {
+            token: token.to_owned(),
+        };
+        if let Ok(text) = serde_json::to_string(&auth) {
+            let _ = self.ws.send_with_str(&text);
+        }
+    }
 }
 
 impl Drop for Socket {
@@ -66,8 +77,8 @@ pub(super) enum Incoming {
     Order(Box<Order>),
     /// A menu change, for the menu's listeners.
     MasterData(Box<ServerMessage>),
-    /// The server's `error` frame about something this client sent.
-    Refused(String),
+    /// The server's `error` frame: its code and text.
+    Refused(ErrorCode, String),
     /// Not a message of the contract.
     Unreadable(String),
 }
@@ -78,9 +89,7 @@ pub(super) fn read_message(text: &str) -> Incoming {
         Ok(message @ ServerMessage::Connected { timestamp, seq, .. }) => {
             Incoming::Connected(timestamp, seq, Box::new(message))
         }
-        Ok(ServerMessage::Error { code, message }) => {
-            Incoming::Refused(format!("{code:?}: {message}"))
-        }
+        Ok(ServerMessage::Error { code, message }) => Incoming::Refused(code, message),
         Ok(message) => match message.as_order_event() {
             Some((_, event)) => Incoming::Order(Box::new(event.order.clone())),
             // Every other message of the contract is a master-data event.
@@ -120,7 +129,6 @@ fn encode_component(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ticketrail_protocol::ClientMessage;
 
     #[test]
     fn the_socket_url_follows_the_page_and_escapes_the_outlet() {
@@ -162,8 +170,8 @@ mod tests {
             Incoming::Clock(_)
         ));
         assert!(matches!(
-            read_message(r#"{"type":"error","code":"bad_request","message":"no"}"#),
-            Incoming::Refused(_)
+            read_message(r#"{"type":"error","code":"unauthorized","message":"pair again"}"#),
+            Incoming::Refused(ErrorCode::Unauthorized, _)
         ));
         let Incoming::MasterData(deleted) = read_message(
             r#"{"type":"product:deleted","version":3,"product_id":"p-1","timestamp":"2026-11-21T10:30:00Z"}"#,

@@ -4,7 +4,9 @@
 mod kiosk;
 mod kitchen;
 mod not_found;
+mod pair;
 
 pub use kiosk::KioskPage;
 pub use kitchen::KitchenPage;
 pub use not_found::NotFoundPage;
+pub use pair::{PairPage, UnpairedNotice};

@@ -46,9 +46,47 @@ fn statuses_are_delivered_retried_or_rejected() {
     for status in [408, 429, 500, 502, 503, 504, 302, 0] {
         assert_eq!(classify(status), Class::Retry, "{status}");
     }
-    for status in [400, 401, 403, 404, 409, 413, 422] {
+    for status in [401, 403] {
+        assert_eq!(classify(status), Class::Hold, "{status}");
+    }
+    for status in [400, 404, 409, 413, 422] {
         assert_eq!(classify(status), Class::Reject, "{status}");
     }
+}
+
+#[test]
+fn a_refused_credential_holds_the_entry_in_its_place_until_the_screen_is_paired_again() {
+    let first = leased(lease(&[queued(1, order_write("a"), 0.0)], "w1", 0.0));
+    let refused = Sent::Answer {
+        status: 401,
+        code: Some("unauthorized".into()),
+        message: Some("pair this screen".into()),
+    };
+    let Settle::Store(held) = settle(Some(&first), "w1", &refused, 100.0, 0.0) else {
+        panic!("a held entry is kept");
+    };
+    assert_eq!(held.attempts, 0, "the credential's fault, not the write's");
+    assert!(
+        matches!(&held.state, State::Pending { not_before, last_error: Some(error) }
+            if *not_before == 100.0 + HOLD_MS && error.contains("401")),
+        "{:?}",
+        held.state
+    );
+    let behind = queued(2, order_write("b"), 0.0);
+    let entries = [(*held).clone(), behind];
+    assert_eq!(
+        lease(&entries, "w1", 200.0),
+        Next::WaitUntil(100.0 + HOLD_MS),
+        "nothing behind it overtakes it"
+    );
+    // Paired again: "send now" makes it due, with the same key.
+    let due = retry_now(&held, 300.0).expect("a held entry can be sent now");
+    let again = leased(lease(&[due], "w1", 300.0));
+    assert_eq!(again.write.key(), "a");
+    assert_eq!(
+        settle(Some(&again), "w1", &answer(201), 400.0, 0.0),
+        Settle::Delete
+    );
 }
 
 #[test]

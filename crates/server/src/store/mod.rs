@@ -26,17 +26,20 @@
 //! published on the `Hub`. The black-box tests in `crates/server/tests`
 //! speak HTTP only, so they hold either backend to it.
 
+mod access;
+mod access_ops;
 mod checkpoint;
 mod codec;
 mod master;
 mod menu;
 mod orders;
+mod outlets;
+pub mod provision;
 mod rows;
 mod schema;
 mod seed;
 mod writer;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -55,10 +58,14 @@ use tokio_util::sync::CancellationToken;
 
 use crate::events::Hub;
 use menu::Menu;
+use outlets::Outlets;
 use writer::{Command, Op, Outcome, Request, Writer};
 
+pub use access::{Credential, CredentialKind, NewPairingCode, User};
+pub use access_ops::{AccessOutcome, AccessWrite};
 pub use master::{MasterChange, MasterInput, MasterOutcome, MasterRow, MasterWrite};
-pub use seed::{NewOutlet, Seed};
+pub use outlets::{NewOutlet, Outlet, OutletProfile, Zone};
+pub use seed::Seed;
 
 /// How many commands may wait for the writer before callers are slowed down.
 const QUEUE_CAPACITY: usize = 4096;
@@ -130,33 +137,6 @@ impl From<sqlx::Error> for StoreError {
         StoreError::Database(error.to_string())
     }
 }
-
-/// An outlet: a shop with its own order feed and kitchen screens.
-#[derive(Debug)]
-pub struct Outlet {
-    /// Stable id, e.g. `"1"`.
-    pub id: String,
-    /// Display name.
-    pub name: String,
-    /// Offset of the outlet's clock from UTC; decides its business day.
-    pub utc_offset_minutes: i32,
-    /// Highest committed feed seq; raised by the writer after each commit.
-    seq: AtomicI64,
-}
-
-impl Outlet {
-    /// The outlet's current feed seq (0 before its first order).
-    pub fn seq(&self) -> i64 {
-        self.seq.load(Ordering::Acquire)
-    }
-
-    fn raise_seq(&self, seq: i64) {
-        self.seq.fetch_max(seq, Ordering::AcqRel);
-    }
-}
-
-/// Outlets by id; fixed for the life of the process.
-type Outlets = BTreeMap<String, Arc<Outlet>>;
 
 /// The answer to placing an order.
 #[derive(Debug, Clone)]
@@ -231,13 +211,7 @@ impl Store {
         if let Some(seed) = seed {
             seed::apply_if_empty(&mut conn, seed).await?;
         }
-        let outlets: Arc<Outlets> = Arc::new(
-            orders::load_outlets(&mut conn)
-                .await?
-                .into_iter()
-                .map(|outlet| (outlet.id.clone(), Arc::new(outlet)))
-                .collect(),
-        );
+        let outlets = Arc::new(Outlets::new(outlets::load_all(&mut conn).await?));
         let master_version = Arc::new(AtomicI64::new(master::current_version(&mut conn).await?));
         let (products, promotions) = master::load_live(&mut conn).await?;
         let menu = Menu::new(products, promotions);
@@ -287,14 +261,72 @@ impl Store {
         self.inner.master_version.load(Ordering::Acquire)
     }
 
-    /// The outlet with `id`, if it exists.
+    /// The outlet with `id` among those this process knows.
     pub fn outlet(&self, id: &str) -> Option<Arc<Outlet>> {
-        self.inner.outlets.get(id).cloned()
+        self.inner.outlets.get(id)
+    }
+
+    /// The outlet with `id`, also if another process (`ticketrail-server
+    /// outlet add`) created it since this one started.
+    pub async fn find_outlet(&self, id: &str) -> Result<Option<Arc<Outlet>>, StoreError> {
+        if let Some(outlet) = self.outlet(id) {
+            return Ok(Some(outlet));
+        }
+        let mut conn = self.inner.read.acquire().await?;
+        self.inner.outlets.find(&mut conn, id).await
     }
 
     /// Every outlet, by id.
     pub fn outlets(&self) -> Vec<Arc<Outlet>> {
-        self.inner.outlets.values().cloned().collect()
+        self.inner.outlets.all()
+    }
+
+    /// Every outlet, by id, also those another process (`ticketrail-server
+    /// outlet add`) created since this one started.
+    pub async fn current_outlets(&self) -> Result<Vec<Arc<Outlet>>, StoreError> {
+        let mut conn = self.inner.read.acquire().await?;
+        self.inner.outlets.all_current(&mut conn).await
+    }
+
+    /// Runs an access write (outlets, pairing, tokens, people).
+    pub async fn access(&self, write: AccessWrite) -> Result<AccessOutcome, StoreError> {
+        match self.run(Op::Access(write)).await? {
+            Outcome::Access(outcome) => Ok(outcome),
+            other => Err(mismatch(&other)),
+        }
+    }
+
+    /// The credential whose token hashes to `token_hash`, revoked or not.
+    pub async fn credential_by_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<Credential>, StoreError> {
+        let mut conn = self.inner.read.acquire().await?;
+        access::credential_by_hash(&mut conn, token_hash).await
+    }
+
+    /// The credential with `id`, revoked or not.
+    pub async fn credential(&self, id: &str) -> Result<Option<Credential>, StoreError> {
+        let mut conn = self.inner.read.acquire().await?;
+        access::credential_by_id(&mut conn, id).await
+    }
+
+    /// The device credentials of `outlet_id`, or of every outlet.
+    pub async fn devices(&self, outlet_id: Option<&str>) -> Result<Vec<Credential>, StoreError> {
+        let mut conn = self.inner.read.acquire().await?;
+        access::devices(&mut conn, outlet_id).await
+    }
+
+    /// The person with `username`.
+    pub async fn user(&self, username: &str) -> Result<Option<User>, StoreError> {
+        let mut conn = self.inner.read.acquire().await?;
+        access::user_by_name(&mut conn, username).await
+    }
+
+    /// How many people can log in (none: the server is not set up yet).
+    pub async fn user_count(&self) -> Result<i64, StoreError> {
+        let mut conn = self.inner.read.acquire().await?;
+        access::user_count(&mut conn).await
     }
 
     /// Rows of `kind` changed after master version `since`, at most `limit`,
@@ -332,6 +364,12 @@ impl Store {
     ) -> Result<Vec<OrderSnapshot>, StoreError> {
         let mut conn = self.inner.read.acquire().await?;
         orders::after(&mut conn, outlet_id, after, scope, limit).await
+    }
+
+    /// The outlet of order `order_id`, if the order exists.
+    pub async fn order_outlet(&self, order_id: i64) -> Result<Option<String>, StoreError> {
+        let mut conn = self.inner.read.acquire().await?;
+        orders::outlet_of(&mut conn, order_id).await
     }
 
     /// Places an order, or returns the stored one when its

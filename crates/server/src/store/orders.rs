@@ -1,14 +1,14 @@
-//! Orders and outlets in SQL: insert a priced order with its feed seq and
+//! Orders in SQL: insert a priced order with its feed seq and
 //! daily number, change its status, and read the feed.
 //!
 //! Each change takes the outlet's next `seq` from `outlets.last_seq` inside
 //! the same transaction as the change itself, so seqs are gap-free per
 //! commit order and a rolled-back command gives its number back.
 //!
-//! The outlets at open, the feed and the socket catch-up leave out, and log,
-//! a row that cannot be decoded, so one bad row never keeps the server from
-//! starting or takes a kitchen's whole feed down; a read of one order by id
-//! or `client_order_id` fails instead. The `rows` module has the reasons.
+//! The feed and the socket catch-up leave out, and log, an order that
+//! cannot be decoded, so one bad row never takes a kitchen's whole feed
+//! down; a read of one order by id or `client_order_id` fails instead. The
+//! `rows` module has the reasons.
 
 use sqlx::SqliteConnection;
 use ticketrail_core::{business_day, format_order_number, PricedOrder};
@@ -20,46 +20,6 @@ use super::{FeedScope, OrderSnapshot, Outlet, StoreError};
 
 const COLUMNS: &str = "id, client_order_id, order_number, outlet_id, status, items, total_amount, \
                        currency, seq, last_event, placed_at, created_at, updated_at";
-
-/// All outlets, with their committed feed seq; a row that does not decode
-/// is logged and left out rather than failing the open.
-pub(super) async fn load_outlets(conn: &mut SqliteConnection) -> Result<Vec<Outlet>, StoreError> {
-    let query =
-        sqlx::query("SELECT id, name, utc_offset_minutes, last_seq FROM outlets ORDER BY id");
-    let rows = decode_each(
-        conn,
-        query,
-        "outlets",
-        None,
-        from_row::<(String, String, i32, i64)>,
-    )
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, utc_offset_minutes, seq)| Outlet {
-            id,
-            name,
-            utc_offset_minutes,
-            seq: seq.into(),
-        })
-        .collect())
-}
-
-/// Adds an outlet (demo seed).
-pub(super) async fn insert_outlet(
-    conn: &mut SqliteConnection,
-    id: &str,
-    name: &str,
-    utc_offset_minutes: i32,
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO outlets (id, name, utc_offset_minutes) VALUES (?, ?, ?)")
-        .bind(id)
-        .bind(name)
-        .bind(utc_offset_minutes)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
 
 /// The order placed with `client_order_id`, if any.
 pub(super) async fn find_by_client_id(
@@ -89,6 +49,19 @@ pub(super) async fn find(
         .transpose()
 }
 
+/// The outlet of order `id`, if it exists.
+pub(super) async fn outlet_of(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT outlet_id FROM orders WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
 /// Takes the outlet's next feed seq.
 async fn next_seq(conn: &mut SqliteConnection, outlet_id: &str) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar(
@@ -109,7 +82,7 @@ pub(super) async fn insert(
     now: Timestamp,
 ) -> Result<Order, StoreError> {
     let seq = next_seq(conn, &outlet.id).await?;
-    let day = business_day(now, outlet.utc_offset_minutes).to_string();
+    let day = business_day(now, outlet.profile().zone.offset_minutes_at(now)).to_string();
     let number: i64 = sqlx::query_scalar(
         "INSERT INTO order_numbers (outlet_id, business_day, last_number) VALUES (?, ?, 1) \
          ON CONFLICT (outlet_id, business_day) DO UPDATE SET last_number = last_number + 1 \

@@ -9,18 +9,8 @@ use sqlx::{Connection, SqliteConnection};
 use ticketrail_protocol::{CategoryInput, ProductInput, PromotionInput};
 
 use super::master::{self, MasterInput, MasterWrite};
-use super::{orders, StoreError};
-
-/// An outlet to create.
-#[derive(Debug, Clone)]
-pub struct NewOutlet {
-    /// Stable id, e.g. `"1"`.
-    pub id: String,
-    /// Display name.
-    pub name: String,
-    /// Offset of the outlet's clock from UTC in minutes (Jakarta: 420).
-    pub utc_offset_minutes: i32,
-}
+use super::outlets::{self, NewOutlet};
+use super::StoreError;
 
 /// A starting data set. Rows are created in order (categories, products,
 /// promotions), so later rows may refer to earlier ones by id.
@@ -65,7 +55,7 @@ pub(super) async fn apply_if_empty(
         master::apply(&mut tx, MasterWrite::Create(input), now).await?;
     }
     for outlet in &seed.outlets {
-        orders::insert_outlet(&mut tx, &outlet.id, &outlet.name, outlet.utc_offset_minutes).await?;
+        outlets::insert(&mut tx, outlet).await?;
     }
     tx.commit().await?;
     tracing::info!(

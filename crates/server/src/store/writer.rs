@@ -19,9 +19,11 @@ use ticketrail_core::{price_order, transition, PricingError};
 use ticketrail_protocol::{Order, OrderEventKind, PlaceOrder, ServerMessage, StatusChange};
 use tokio::sync::{mpsc, oneshot};
 
+use super::access_ops::{self, AccessOutcome, AccessWrite};
 use super::master::{self, MasterOutcome, MasterWrite};
 use super::menu::Menu;
-use super::{orders, Outlets, Placed, StoreError};
+use super::outlets::Outlets;
+use super::{orders, Placed, StoreError};
 use crate::events::Hub;
 
 /// Most commands in one transaction; bounds the latency one batch adds.
@@ -49,6 +51,7 @@ pub(super) enum Op {
     Place(PlaceOrder),
     Status { order_id: i64, change: StatusChange },
     Master(MasterWrite),
+    Access(AccessWrite),
 }
 
 /// A write's result.
@@ -61,6 +64,7 @@ pub(super) enum Outcome {
         event: Option<OrderEventKind>,
     },
     Master(MasterOutcome),
+    Access(AccessOutcome),
 }
 
 impl Outcome {
@@ -70,6 +74,7 @@ impl Outcome {
             Self::Placed(_) => "placed",
             Self::Status { .. } => "status",
             Self::Master(_) => "master",
+            Self::Access(_) => "access",
         }
     }
 
@@ -280,13 +285,17 @@ impl Writer {
                         created: false,
                     }));
                 }
-                let outlet = self.outlets.get(&input.outlet_id).ok_or_else(|| {
-                    StoreError::NotFound(format!("no outlet with id \"{}\"", input.outlet_id))
-                })?;
+                let outlet = self
+                    .outlets
+                    .find(&mut self.conn, &input.outlet_id)
+                    .await?
+                    .ok_or_else(|| {
+                        StoreError::NotFound(format!("no outlet with id \"{}\"", input.outlet_id))
+                    })?;
                 let menu = staged_menu.as_ref().unwrap_or(&self.menu);
                 let priced = price_order(&input.items, &menu.products, &menu.promotions, now)
                     .map_err(pricing_error)?;
-                let order = orders::insert(&mut self.conn, outlet, input, priced, now).await?;
+                let order = orders::insert(&mut self.conn, &outlet, input, priced, now).await?;
                 Ok(Outcome::Placed(Placed {
                     order,
                     created: true,
@@ -340,6 +349,9 @@ impl Writer {
                     .apply(&outcome);
                 Ok(Outcome::Master(outcome))
             }
+            Op::Access(write) => Ok(Outcome::Access(
+                access_ops::apply(&mut self.conn, write, now).await?,
+            )),
         }
     }
 
@@ -359,6 +371,15 @@ impl Writer {
                     self.master_version
                         .fetch_max(change.version(), Ordering::AcqRel);
                 }
+                Outcome::Access(AccessOutcome::OutletCreated(outlet)) => {
+                    self.outlets.insert(outlet.clone());
+                }
+                Outcome::Access(AccessOutcome::ProfileChanged { outlet_id, profile }) => {
+                    if let Some(outlet) = self.outlets.get(outlet_id) {
+                        outlet.set_profile(profile.clone());
+                    }
+                }
+                Outcome::Access(_) => {}
             }
         }
     }

@@ -1,14 +1,18 @@
 //! The outlet WebSocket `GET /ws/outlet/{outlet_id}/?since_id=N`.
 //!
-//! This module checks the request (outlet exists, `since_id` is a number)
-//! before upgrading, so mistakes get a contract error as a plain HTTP
-//! answer; the `session` module runs the socket afterwards.
+//! This module checks what it can before upgrading (the `Origin` is this
+//! server's, `since_id` is a number), so mistakes get a contract error as a
+//! plain HTTP answer. The credential arrives in the socket's first frame:
+//! `admit` checks it, then the `session` module runs the socket.
 
+mod admit;
 mod runtime;
 mod session;
 
 use axum::extract::ws::{rejection::WebSocketUpgradeRejection, WebSocketUpgrade};
 use axum::extract::State;
+use axum::http::header::{HOST, ORIGIN};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -16,7 +20,6 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use ticketrail_protocol::MAX_BODY_BYTES;
 
-use crate::auth::{Action, Caller};
 use crate::error::AppError;
 use crate::extract::{non_negative, ApiPath, ApiQuery};
 use crate::AppState;
@@ -49,16 +52,14 @@ struct SocketQuery {
 
 async fn connect(
     State(state): State<AppState>,
-    caller: Caller,
+    headers: HeaderMap,
     ApiPath(outlet_id): ApiPath<String>,
     ApiQuery(query): ApiQuery<SocketQuery>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, AppError> {
-    caller.authorize(Action::WatchOutlet, Some(&outlet_id))?;
-    let outlet = state
-        .store
-        .outlet(&outlet_id)
-        .ok_or_else(|| AppError::NotFound(format!("no outlet with id \"{outlet_id}\"")))?;
+    if !same_origin(&headers) {
+        return Err(AppError::Forbidden);
+    }
     let since_id = non_negative("since_id", query.since_id.as_deref())?;
     let upgrade = upgrade.map_err(|rejection| {
         AppError::BadRequest(format!(
@@ -66,13 +67,13 @@ async fn connect(
             rejection.body_text()
         ))
     })?;
-    // Subscribe before the upgrade completes: whatever is published from
-    // here on is buffered for the session, and anything committed earlier is
-    // in the database for its catch-up (see `session`).
+    // The credential comes in the first frame (see `admit`): browsers
+    // cannot set headers on a socket.
     let session = Session {
-        events: state.hub.subscribe(&outlet.id),
-        outlet,
+        outlet_id,
         store: state.store.clone(),
+        hub: state.hub.clone(),
+        access: state.access.clone(),
         since_id,
         timing: state.timing,
         shutdown: state.sockets.shutdown_token(),
@@ -89,4 +90,60 @@ async fn connect(
             });
             std::future::ready(())
         }))
+}
+
+/// Whether the request's `Origin`, when it has one, is this server: the
+/// same host and port the request was sent to. A page of another site
+/// cannot then open a socket with a screen's stored credential.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(ORIGIN) else {
+        return true;
+    };
+    let (Ok(origin), Some(Ok(host))) = (origin.to_str(), headers.get(HOST).map(|h| h.to_str()))
+    else {
+        return false;
+    };
+    origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .is_some_and(|authority| authority.eq_ignore_ascii_case(host))
+}
+
+#[cfg(test)]
+mod origin_tests {
+    use super::*;
+
+    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(HOST, host.parse().unwrap());
+        if let Some(origin) = origin {
+            headers.insert(ORIGIN, origin.parse().unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn only_the_servers_own_origin_may_open_a_socket() {
+        assert!(same_origin(&headers(None, "outlet.test:8443")));
+        assert!(same_origin(&headers(
+            Some("https://outlet.test:8443"),
+            "outlet.test:8443"
+        )));
+        assert!(same_origin(&headers(
+            Some("http://127.0.0.1:8080"),
+            "127.0.0.1:8080"
+        )));
+        for other in [
+            "https://evil.test",
+            "https://outlet.test:9999",
+            "https://outlet.test:8443.evil.test",
+            "null",
+            "file://",
+        ] {
+            assert!(
+                !same_origin(&headers(Some(other), "outlet.test:8443")),
+                "{other}"
+            );
+        }
+    }
 }

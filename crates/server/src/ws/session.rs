@@ -19,13 +19,17 @@ use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes};
 use chrono::Utc;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use ticketrail_protocol::validate::parse_client_message;
-use ticketrail_protocol::{ClientMessage, ErrorCode, ServerMessage, MAX_BODY_BYTES};
+use ticketrail_protocol::{
+    ClientMessage, ErrorCode, ServerMessage, MAX_BODY_BYTES, PROTOCOL_VERSION,
+};
 use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
+use super::admit;
+use crate::access::{Access, Principal, SocketGuard};
 use crate::config::SocketTiming;
-use crate::events::{Batch, Event};
+use crate::events::{Batch, Event, Hub};
 use crate::orders::RECENTLY_CLOSED;
 use crate::store::{FeedScope, Outlet, Store};
 
@@ -42,14 +46,17 @@ const MAX_BURST: usize = 256;
 /// fan-out costs (measured: ~4 µs of server CPU per socket flush).
 const COALESCE: Duration = Duration::from_millis(20);
 
-/// Everything a socket needs; built by the upgrade handler.
+/// Everything a socket needs; built by the upgrade handler. Nothing is
+/// sent before the client's `auth` frame admits it (see `admit`).
 pub struct Session {
-    /// The outlet's events, subscribed before anything was read.
-    pub events: broadcast::Receiver<Batch>,
-    /// The socket's outlet.
-    pub outlet: Arc<Outlet>,
+    /// The outlet named in the address.
+    pub outlet_id: String,
     /// For catch-up reads.
     pub store: Store,
+    /// Where the outlet's events come from.
+    pub hub: Hub,
+    /// Checks the `auth` frame's token.
+    pub access: Arc<Access>,
     /// The client's cursor, if it sent one.
     pub since_id: Option<i64>,
     /// Ping interval and idle timeout.
@@ -58,13 +65,30 @@ pub struct Session {
     pub shutdown: CancellationToken,
 }
 
+/// An admitted socket.
+struct Live {
+    /// The outlet's events, subscribed before anything was read.
+    events: broadcast::Receiver<Batch>,
+    /// The socket's outlet.
+    outlet: Arc<Outlet>,
+    /// The credential it was admitted with; revoking it closes the socket.
+    principal: Arc<Principal>,
+    /// Counts this socket as the credential's while it is open.
+    _online: SocketGuard,
+    store: Store,
+    since_id: Option<i64>,
+    timing: SocketTiming,
+    shutdown: CancellationToken,
+}
+
 /// Why a session ended.
 #[derive(Debug)]
-enum End {
+pub(super) enum End {
     ClientClosed,
     ClientGone(String),
     Idle,
     Oversize,
+    Revoked,
     Shutdown,
     HubClosed,
     SendFailed(String),
@@ -78,6 +102,7 @@ impl Display for End {
             Self::ClientGone(why) => write!(f, "connection lost: {why}"),
             Self::Idle => f.write_str("idle timeout"),
             Self::Oversize => f.write_str("client sent an oversize frame"),
+            Self::Revoked => f.write_str("its credential was revoked"),
             Self::Shutdown => f.write_str("server shutting down"),
             Self::HubClosed => f.write_str("event hub closed"),
             Self::SendFailed(why) => write!(f, "sending failed: {why}"),
@@ -113,8 +138,53 @@ impl Cursor {
 }
 
 impl Session {
-    /// Runs the socket until it closes, then closes the sink.
-    pub async fn run<W, R, E>(mut self, mut sink: W, mut stream: R)
+    /// Admits the socket by its `auth` frame, then runs it until it closes,
+    /// then closes the sink.
+    pub async fn run<W, R, E>(self, mut sink: W, mut stream: R)
+    where
+        W: Sink<Message> + Unpin,
+        W::Error: Display,
+        R: Stream<Item = Result<Message, E>> + Unpin,
+        E: Display,
+    {
+        let outlet_id = self.outlet_id.clone();
+        let admitted = admit::admit(
+            admit::Gate {
+                outlet_id: &self.outlet_id,
+                store: &self.store,
+                access: &self.access,
+                shutdown: &self.shutdown,
+            },
+            &mut sink,
+            &mut stream,
+        )
+        .await;
+        match admitted {
+            Ok((outlet, principal)) => {
+                // Subscribed before the seq and the database are read:
+                // see the module docs.
+                let live = Live {
+                    events: self.hub.subscribe(&outlet.id),
+                    _online: principal.socket_opened(),
+                    outlet,
+                    principal,
+                    store: self.store,
+                    since_id: self.since_id,
+                    timing: self.timing,
+                    shutdown: self.shutdown,
+                };
+                live.run(sink, stream).await;
+            }
+            Err(why) => {
+                tracing::debug!(outlet = %outlet_id, why, "socket not admitted");
+                let _ = sink.close().await;
+            }
+        }
+    }
+}
+
+impl Live {
+    async fn run<W, R, E>(mut self, mut sink: W, mut stream: R)
     where
         W: Sink<Message> + Unpin,
         W::Error: Display,
@@ -144,6 +214,7 @@ impl Session {
             master_version: self.store.master_version(),
         };
         let connected = ServerMessage::Connected {
+            protocol: PROTOCOL_VERSION,
             outlet_id: self.outlet.id.clone(),
             seq: current_seq,
             master_version: cursor.master_version,
@@ -180,6 +251,10 @@ impl Session {
                 () = self.shutdown.cancelled() => {
                     close(sink, close_code::AWAY, "server shutting down").await;
                     return Err(End::Shutdown);
+                }
+                () = self.principal.revoked() => {
+                    admit::refuse(sink, ErrorCode::Unauthorized, "this screen was unpaired; pair it again").await;
+                    return Err(End::Revoked);
                 }
                 received = self.events.recv(), if !holding => match received {
                     Ok(batch) => {
@@ -329,6 +404,11 @@ where
             Ok(ClientMessage::Ping) => ServerMessage::Pong {
                 timestamp: Utc::now(),
             },
+            // Already admitted: a second credential changes nothing.
+            Ok(ClientMessage::Auth { .. }) => ServerMessage::Error {
+                code: ErrorCode::BadRequest,
+                message: "this socket is already authenticated".into(),
+            },
             Err(error) => ServerMessage::Error {
                 code: error.code(),
                 message: error.to_string(),
@@ -362,9 +442,12 @@ where
 }
 
 fn encode(message: &ServerMessage) -> Result<Message, End> {
-    serde_json::to_string(message)
-        .map(|text| Message::Text(text.into()))
-        .map_err(|e| End::SendFailed(format!("encoding: {e}")))
+    encode_message(message).map_err(|e| End::SendFailed(format!("encoding: {e}")))
+}
+
+/// A message as a text frame.
+pub(super) fn encode_message(message: &ServerMessage) -> Result<Message, serde_json::Error> {
+    serde_json::to_string(message).map(|text| Message::Text(text.into()))
 }
 
 async fn feed<W>(sink: &mut W, message: Message) -> Result<(), End>
@@ -387,7 +470,7 @@ where
         .map_err(|e| End::SendFailed(e.to_string()))
 }
 
-async fn send<W>(sink: &mut W, message: Message) -> Result<(), End>
+pub(super) async fn send<W>(sink: &mut W, message: Message) -> Result<(), End>
 where
     W: Sink<Message> + Unpin,
     W::Error: Display,
@@ -398,7 +481,7 @@ where
 
 /// Sends a close frame; the socket is ending either way, so a failure to
 /// send it is not worth reporting.
-async fn close<W>(sink: &mut W, code: u16, reason: &'static str)
+pub(super) async fn close<W>(sink: &mut W, code: u16, reason: &'static str)
 where
     W: Sink<Message> + Unpin,
     W::Error: Display,

@@ -12,7 +12,8 @@ use tokio::sync::mpsc;
 
 use super::*;
 use crate::events::Hub;
-use crate::store::MasterWrite;
+use crate::store::{AccessWrite, Credential, CredentialKind, MasterWrite};
+use ticketrail_protocol::Role;
 
 /// How long one expected message may take.
 const STEP: Duration = Duration::from_secs(10);
@@ -21,8 +22,13 @@ struct Harness {
     _dir: TempDir,
     store: Store,
     hub: Hub,
+    access: Arc<Access>,
     shutdown: CancellationToken,
 }
+
+/// The token every harness session authenticates with: an admin's, so
+/// any outlet may be watched.
+const TOKEN: &str = "session-test-token";
 
 async fn harness() -> Harness {
     harness_with(Hub::new()).await
@@ -37,10 +43,26 @@ async fn harness_with(hub: Hub) -> Harness {
     )
     .await
     .unwrap();
+    store
+        .access(AccessWrite::CreateCredential(Credential {
+            id: "dev-test".into(),
+            kind: CredentialKind::Device,
+            token_hash: crate::access::secret::hash_secret(TOKEN),
+            name: "session tests".into(),
+            role: Role::Admin,
+            outlet_id: None,
+            created_at: chrono::Utc::now(),
+            expires_at: None,
+            last_seen_at: None,
+            revoked: false,
+        }))
+        .await
+        .unwrap();
     Harness {
         _dir: dir,
         store,
         hub,
+        access: Arc::new(Access::default()),
         shutdown: CancellationToken::new(),
     }
 }
@@ -103,18 +125,21 @@ fn connect_with(
         rx.recv().await.map(|m| (Ok::<_, Infallible>(m), rx))
     }));
     let session = Session {
-        events: h.hub.subscribe(outlet_id),
-        outlet: h.store.outlet(outlet_id).unwrap(),
+        outlet_id: outlet_id.into(),
         store: h.store.clone(),
+        hub: h.hub.clone(),
+        access: h.access.clone(),
         since_id,
         timing,
         shutdown: h.shutdown.clone(),
     };
     tokio::spawn(session.run(sink, stream));
-    Client {
+    let client = Client {
         to_server,
         from_server,
-    }
+    };
+    client.send_text(&format!(r#"{{"type":"auth","token":"{TOKEN}"}}"#));
+    client
 }
 
 async fn place(

@@ -23,6 +23,9 @@ const DB_FILE: &str = "t.db";
 /// The line the server prints once bound, before the URL.
 const LISTENING_PREFIX: &str = "ticketrail-server listening on ";
 
+/// The line it prints next with `--http-listen`, before the URL.
+const TRUST_PREFIX: &str = "ticketrail-server trust page on ";
+
 /// The tiny PWA the tests serve; deep links must return exactly this.
 pub const INDEX_HTML: &str =
     "<!doctype html><html><head><title>ticketrail test dist</title></head><body>tr-index</body></html>";
@@ -32,8 +35,13 @@ pub const HASHED_ASSET: &str = "/style-9a1c0e5b22f4d6e7.css";
 
 /// The server's environment variables; removed so a developer's shell
 /// cannot change what the tests exercise (tests set what they need).
-const SERVER_ENV: [&str; 7] = [
+const SERVER_ENV: [&str; 12] = [
     "TICKETRAIL_LISTEN",
+    "TICKETRAIL_NO_TLS",
+    "TICKETRAIL_TLS_CERT",
+    "TICKETRAIL_TLS_KEY",
+    "TICKETRAIL_HOSTNAMES",
+    "TICKETRAIL_HTTP_LISTEN",
     "TICKETRAIL_DB",
     "TICKETRAIL_DIST",
     "TICKETRAIL_DEMO",
@@ -49,6 +57,15 @@ pub struct ServerOptions {
     pub demo: bool,
     /// Extra environment variables for the child. Default none.
     pub env: Vec<(String, String)>,
+    /// Serve HTTPS, as the server does by default. Default false: pass
+    /// `--no-tls`, since every test but the TLS ones speaks plain HTTP.
+    pub tls: bool,
+    /// `--listen`. Default `127.0.0.1:0`; the tests connect to 127.0.0.1
+    /// whatever the address.
+    pub listen: String,
+    /// More flags (`--hostname`, `--tls-cert`, `--http-listen`, ...).
+    /// Default none.
+    pub args: Vec<String>,
 }
 
 impl Default for ServerOptions {
@@ -56,6 +73,9 @@ impl Default for ServerOptions {
         Self {
             demo: true,
             env: Vec::new(),
+            tls: false,
+            listen: "127.0.0.1:0".to_owned(),
+            args: Vec::new(),
         }
     }
 }
@@ -66,7 +86,10 @@ pub struct Server {
     dir: TempDir,
     options: ServerOptions,
     base: String,
-    /// Shared HTTP client; plain http to 127.0.0.1.
+    trust_base: Option<String>,
+    admin_token: String,
+    /// Shared HTTP client; plain http to 127.0.0.1, sending the admin token
+    /// (`Authorization: Bearer`) unless a request sets its own.
     pub http: reqwest::Client,
 }
 
@@ -101,19 +124,51 @@ impl Server {
             std::fs::copy(db, dir.path().join(DB_FILE))
                 .unwrap_or_else(|e| panic!("copy {}: {e}", db.display()));
         }
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("http client");
         let mut server = Server {
             child: None,
             dir,
             options,
             base: String::new(),
-            http,
+            trust_base: None,
+            admin_token: String::new(),
+            http: reqwest::Client::new(),
         };
         server.spawn().await;
+        // Made while the server runs, as an operator would: the server reads
+        // a token it has not seen from the file.
+        server.admin_token = server.token("admin", None, "black-box tests").await;
+        server.http = client(Some(&server.admin_token));
         server
+    }
+
+    /// A new token from `ticketrail-server token` on this server's file.
+    pub async fn token(&self, role: &str, outlet: Option<&str>, name: &str) -> String {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ticketrail-server"));
+        cmd.arg("token")
+            .arg("--db")
+            .arg(self.db_path())
+            .args(["--role", role, "--name", name]);
+        if let Some(outlet) = outlet {
+            cmd.args(["--outlet", outlet]);
+        }
+        for key in SERVER_ENV {
+            cmd.env_remove(key);
+        }
+        let output = cmd.output().await.expect("run ticketrail-server token");
+        assert!(
+            output.status.success(),
+            "token --role {role}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout)
+            .expect("token is text")
+            .trim()
+            .to_owned()
+    }
+
+    /// The admin token the shared client sends.
+    pub fn admin_token(&self) -> &str {
+        &self.admin_token
     }
 
     /// The SQLite file the server writes.
@@ -126,9 +181,15 @@ impl Server {
         self.dir.path()
     }
 
-    /// `http://127.0.0.1:PORT` of the current process.
+    /// `http://127.0.0.1:PORT` (`https://` with TLS) of the current process.
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// `http://127.0.0.1:PORT` of the `--http-listen` listener, when the
+    /// options ask for one.
+    pub fn trust_base(&self) -> Option<&str> {
+        self.trust_base.as_deref()
     }
 
     /// Absolute http URL of `path`.
@@ -136,14 +197,17 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
-    /// Absolute ws URL of `path`.
+    /// Absolute ws URL of `path` (wss with TLS).
     pub fn ws_url(&self, path: &str) -> String {
-        format!("ws://{}{path}", self.addr())
+        let scheme = if self.options.tls { "wss" } else { "ws" };
+        format!("{scheme}://{}{path}", self.addr())
     }
 
     /// `127.0.0.1:PORT`.
     pub fn addr(&self) -> &str {
-        self.base.trim_start_matches("http://")
+        self.base
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
     }
 
     /// Everything the server logged to STDERR so far (for failure messages).
@@ -168,7 +232,7 @@ impl Server {
             .expect("open server log");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ticketrail-server"));
         cmd.arg("--listen")
-            .arg("127.0.0.1:0")
+            .arg(&self.options.listen)
             .arg("--db")
             .arg(self.db_path())
             .arg("--dist")
@@ -176,6 +240,10 @@ impl Server {
         if self.options.demo {
             cmd.arg("--demo");
         }
+        if !self.options.tls {
+            cmd.arg("--no-tls");
+        }
+        cmd.args(&self.options.args);
         for key in SERVER_ENV {
             cmd.env_remove(key);
         }
@@ -200,12 +268,25 @@ impl Server {
         let url = line
             .strip_prefix(LISTENING_PREFIX)
             .unwrap_or_else(|| panic!("unexpected first STDOUT line: {line:?}"));
-        let port: u16 = url
-            .strip_prefix("http://127.0.0.1:")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("listening line has no 127.0.0.1 port: {line:?}"));
+        let (scheme, port) = scheme_and_port(url)
+            .unwrap_or_else(|| panic!("listening line has no http(s) URL with a port: {line:?}"));
         assert_ne!(port, 0, "server reported port 0");
-        self.base = format!("http://127.0.0.1:{port}");
+        self.base = format!("{scheme}://127.0.0.1:{port}");
+        self.trust_base = None;
+        if self.options.args.iter().any(|arg| arg == "--http-listen") {
+            let second = tokio::time::timeout(STARTUP, lines.next_line()).await;
+            let url = match &second {
+                Ok(Ok(Some(line))) => line.strip_prefix(TRUST_PREFIX),
+                _ => None,
+            };
+            let port = url
+                .and_then(scheme_and_port)
+                .unwrap_or_else(|| {
+                    panic!("no trust page line after the listening line: {second:?}")
+                })
+                .1;
+            self.trust_base = Some(format!("http://127.0.0.1:{port}"));
+        }
         // Keep draining STDOUT so a chatty server never blocks on a full pipe
         // (and never sees EPIPE, which would turn a println into a panic).
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
@@ -238,6 +319,12 @@ impl Server {
 
     /// Starts the binary again on the same db and dist (new port).
     pub async fn restart(&mut self) {
+        self.spawn().await;
+    }
+
+    /// Like [`Server::restart`], with other `options`.
+    pub async fn restart_with(&mut self, options: ServerOptions) {
+        self.options = options;
         self.spawn().await;
     }
 
@@ -275,4 +362,30 @@ impl Drop for Server {
             let _ = child.start_kill();
         }
     }
+}
+
+/// `("https", 8443)` of `https://0.0.0.0:8443[/path]`.
+fn scheme_and_port(url: &str) -> Option<(&str, u16)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split('/').next()?;
+    let port = authority.rsplit_once(':')?.1.parse().ok()?;
+    ["http", "https"]
+        .contains(&scheme)
+        .then_some((scheme, port))
+}
+
+/// An HTTP client for the tests, sending `token` as its bearer credential
+/// (`None`: no credential at all).
+pub fn client(token: Option<&str>) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(token) = token {
+        let value = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
+            .expect("a token is a header value");
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+    }
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .default_headers(headers)
+        .build()
+        .expect("http client")
 }

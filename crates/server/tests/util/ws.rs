@@ -48,16 +48,30 @@ impl Ws {
         Ok(Ws { stream })
     }
 
-    /// Opens the outlet socket; panics if the handshake fails.
+    /// Opens the outlet socket and authenticates with the admin token;
+    /// panics if the handshake fails.
     pub async fn connect(server: &Server, outlet_id: &str, since_id: Option<i64>) -> Ws {
+        Self::connect_as(server, server.admin_token(), outlet_id, since_id).await
+    }
+
+    /// Opens the outlet socket and sends `token` in its `auth` frame.
+    pub async fn connect_as(
+        server: &Server,
+        token: &str,
+        outlet_id: &str,
+        since_id: Option<i64>,
+    ) -> Ws {
         let path = ws_path(outlet_id, since_id);
-        match Self::try_connect(server, &path).await {
+        let mut ws = match Self::try_connect(server, &path).await {
             Ok(ws) => ws,
             Err(e) => panic!(
                 "connect {path}: {e:?}\n--- server log ---\n{}",
                 server.log()
             ),
-        }
+        };
+        ws.send_text(&serde_json::json!({"type": "auth", "token": token}).to_string())
+            .await;
+        ws
     }
 
     /// Opens the socket and reads its `connected` message, returning it.

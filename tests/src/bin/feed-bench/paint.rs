@@ -144,7 +144,7 @@ pub async fn run(env: &Env, server: &Server, args: &Args) -> Result<PaintRun> {
     let menu = server.active_products().await?;
     let kitchen = Browser::open(env, "feed-bench-kitchen").await?;
     kitchen
-        .goto(&server.url(&format!("/kitchen?outlet={OUTLET}")))
+        .open_screen(server, &server.url(&format!("/kitchen?outlet={OUTLET}")))
         .await?;
     kitchen.wait_visible(&connection("live"), MOUNT).await?;
     pages::install_probe(&kitchen).await?;
@@ -277,6 +277,7 @@ impl<'a> Api<'a> {
             let status = change.to.as_str();
             self.http
                 .post(&url)
+                .bearer_auth(self.server.admin_token())
                 .json(&json!({
                     "status": status,
                     "request_id": format!("feed-bench-{}-{status}", change.order_id),

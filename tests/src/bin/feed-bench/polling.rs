@@ -89,10 +89,18 @@ pub async fn run(server: &Server, args: &Args) -> Result<PollRun> {
     let url = server.url(&format!(
         "/api/orders?outlet_id={OUTLET}&since_id={since_id}"
     ));
+    // Every polling screen is a kitchen of the outlet, as on a real floor.
+    let token = server.token("kitchen", Some(OUTLET)).await?;
     let mut screens = JoinSet::new();
     for screen in 0..args.screens {
         let first = start + every * screen / args.screens;
-        screens.spawn(poll_screen(url.clone(), first, every, window_end));
+        screens.spawn(poll_screen(
+            url.clone(),
+            token.clone(),
+            first,
+            every,
+            window_end,
+        ));
     }
 
     sleep_until(window_start).await;
@@ -138,6 +146,7 @@ pub async fn run(server: &Server, args: &Args) -> Result<PollRun> {
 /// every answer must be an empty feed.
 async fn poll_screen(
     url: String,
+    token: String,
     first: Instant,
     every: Duration,
     end: Instant,
@@ -157,6 +166,7 @@ async fn poll_screen(
         let sent = Instant::now();
         let response = http
             .get(&url)
+            .bearer_auth(&token)
             .send()
             .await
             .with_context(|| format!("GET {url}"))?;

@@ -101,7 +101,7 @@ pub struct Search {
 /// sampling memory all the while.
 pub async fn full_sync(browser: &Browser, server: &Server, kiosk: &str) -> Result<FullSync> {
     browser.install_wasm_probe().await?;
-    browser.goto(kiosk).await?;
+    browser.open_screen(server, kiosk).await?;
     browser.enable_metrics().await?;
     let mut peak_heap = browser.js_heap_used().await?;
     let mut samples = 1;

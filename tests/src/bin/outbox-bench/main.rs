@@ -82,7 +82,7 @@ async fn measure(args: Args) -> Result<()> {
 async fn one_run(env: &Env, args: &Args, number: u32) -> Result<report::Run> {
     let mut server = Server::start(env, "outbox-bench").await?;
     let browser = Browser::open(env, "outbox-bench").await?;
-    outbox::prepare_kiosk(&browser, &server.url("/kiosk")).await?;
+    outbox::prepare_kiosk(&browser, &server, &server.url("/kiosk")).await?;
     let products = server.active_products().await?;
     if args.bare {
         browser.goto(&server.url("/healthz")).await?;
@@ -90,7 +90,7 @@ async fn one_run(env: &Env, args: &Args, number: u32) -> Result<report::Run> {
     }
     let drain = drain::run(&browser, &mut server, &products, args.orders, number).await?;
     if args.bare {
-        outbox::prepare_kiosk(&browser, &server.url("/kiosk")).await?;
+        outbox::prepare_kiosk(&browser, &server, &server.url("/kiosk")).await?;
     }
     let taps = tap::run(&browser, &mut server, args.warmup, args.taps).await?;
     browser.close().await?;

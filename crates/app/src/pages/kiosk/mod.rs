@@ -17,7 +17,6 @@ mod catalog;
 mod confirmation;
 mod delivery;
 mod idle;
-mod language;
 mod menu;
 mod menu_state;
 mod perf;
@@ -37,7 +36,7 @@ use ticketrail_core::{Cart, KioskFlow, Quote, Screen, Timers};
 use ticketrail_outbox::OutboxError;
 use ticketrail_protocol::{Order, PlaceOrder, Timestamp};
 
-use crate::components::{Face, Shell};
+use crate::components::{use_document_language, Face, LanguageSwitch, Shell};
 use crate::device;
 use crate::i18n::Lang;
 use crate::live::LiveFeed;
@@ -287,7 +286,7 @@ impl Kiosk {
             .unwrap_or_else(device::new_id);
         let order = PlaceOrder {
             client_order_id,
-            outlet_id: device::outlet_id(),
+            outlet_id: crate::pairing::outlet_id(),
             items,
             master_version: Some(catalog.version),
             placed_at: timestamp(now),
@@ -389,11 +388,11 @@ pub fn KioskPage() -> impl IntoView {
         Screen::Ordering | Screen::Placing => Layout::Ordering,
         Screen::Confirmation => Layout::Confirmation,
     });
-    let toolbar = Box::new(|| {
+    let toolbar = Box::new(move || {
         view! {
             <delivery::OutboxPill />
             <sync_status::SyncPill />
-            <language::LanguageSwitch />
+            <LanguageSwitch lang=kiosk.lang />
             <staff::StaffButton />
         }
         .into_any()
@@ -415,20 +414,6 @@ pub fn KioskPage() -> impl IntoView {
             </div>
         </Shell>
     }
-}
-
-/// Keeps `<html lang dir>` on the customer's language (Arabic mirrors the
-/// whole layout), and puts it back when the kiosk page goes away.
-fn use_document_language(lang: RwSignal<Lang>) {
-    let apply = |lang: Lang| {
-        if let Some(root) = document().document_element() {
-            // Attributes on <html> cannot fail to set; nothing to report.
-            let _ = root.set_attribute("lang", lang.code());
-            let _ = root.set_attribute("dir", lang.dir());
-        }
-    };
-    Effect::new(move |_| apply(lang.get()));
-    on_cleanup(move || apply(Lang::default()));
 }
 
 /// Keeps exactly one timer, set for the flow's next deadline; every change
