@@ -1,7 +1,7 @@
-//! `ticketrail-server`: reads its command line; serves (opens the database,
-//! binds the listener, announces the address on STDOUT and serves until
-//! SIGINT or SIGTERM) or runs a provisioning subcommand. Everything else is
-//! in the library.
+//! `ticketrail-server`: reads its command line; serves (sets up TLS, opens
+//! the database, binds the listeners, announces their addresses on STDOUT
+//! and serves until SIGINT or SIGTERM) or runs a provisioning subcommand.
+//! Everything else is in the library.
 
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
