@@ -5,12 +5,14 @@
 //!
 //! The audit runs inside the page on the real layout and computed styles,
 //! so it checks what a customer sees, in English and in Arabic, with a
-//! full cart and on the kitchen board with a ticket.
+//! full cart and on the kitchen board with a ticket, and on the page an
+//! unpaired screen shows.
 
 use anyhow::{ensure, Context, Result};
 use serde::Deserialize;
 use ticketrail_e2e::kiosk::{self, Kiosk};
 use ticketrail_e2e::kitchen::TICKET;
+use ticketrail_e2e::pairing::PAIR_PAGE;
 use ticketrail_e2e::serial::one_at_a_time;
 use ticketrail_e2e::ui::MOUNT;
 use ticketrail_e2e::{Browser, Env, Server};
@@ -143,6 +145,16 @@ async fn both_faces_have_named_reachable_large_controls_and_aa_contrast() -> Res
     let server = Server::start(&env, "accessibility").await?;
     let browser = Browser::open(&env, "accessibility").await?;
     let kiosk = Kiosk::new(&browser);
+
+    // Before it is paired, any screen asks for a pairing code.
+    browser.goto(&server.url("/kiosk")).await?;
+    browser.wait_visible(PAIR_PAGE, MOUNT).await?;
+    audit(&browser, "pairing page").await?;
+    browser.click(&kiosk::language("ar")).await?;
+    browser
+        .wait_visible(&format!(r#"html[dir="rtl"] {PAIR_PAGE}"#), MOUNT)
+        .await?;
+    audit(&browser, "pairing page in Arabic").await?;
 
     kiosk.open(&server).await?;
     audit(&browser, "kiosk attract screen").await?;

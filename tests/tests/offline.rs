@@ -25,7 +25,7 @@ async fn with_the_server_stopped_and_no_saved_menu_the_cached_app_says_so() -> R
     browser.delete_saved_menu().await?;
 
     server.stop().await?;
-    browser.open_screen(&server, &server.url("/kiosk")).await?;
+    browser.goto(&server.url("/kiosk")).await?;
     browser
         .wait_visible(&connection("offline"), GO_OFFLINE)
         .await?;
@@ -45,9 +45,9 @@ async fn with_the_server_stopped_and_no_saved_menu_the_cached_app_says_so() -> R
         "menu-unavailable should say what is wrong in words, it says {message:?}"
     );
 
-    browser
-        .open_screen(&server, &server.url("/kitchen"))
-        .await?;
+    // The kitchen page of the same (kiosk-paired) browser: offline, its
+    // cached app still says where it stands.
+    browser.goto(&server.url("/kitchen")).await?;
     browser
         .wait_visible(&connection("offline"), GO_OFFLINE)
         .await?;

@@ -14,7 +14,7 @@ use clap::ValueEnum;
 
 use crate::cmd::{self, say};
 use crate::paths;
-use crate::server::{exit_code, forward_signals, Server};
+use crate::server::{exit_code, forward_signals, provision, Server};
 use crate::steps::Steps;
 
 /// The benchmark suites `ticketrail-bench` knows.
@@ -107,20 +107,12 @@ fn server(root: &Path, args: &[String]) -> Result<ExitCode> {
         Ok(server)
     })?;
     let token = steps.run("make an admin token (ticketrail-server token)", || {
-        let db = scratch.0.join("ticketrail.db");
-        let output = Command::new(release.join("ticketrail-server"))
-            .arg("token")
-            .arg("--db")
-            .arg(&db)
-            .args(["--role", "admin", "--name", "bench"])
-            .output()
-            .context("could not run ticketrail-server token")?;
-        anyhow::ensure!(
-            output.status.success(),
-            "ticketrail-server token failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        Ok(String::from_utf8(output.stdout)?.trim().to_owned())
+        provision(
+            &release.join("ticketrail-server"),
+            "token",
+            &scratch.0.join("ticketrail.db"),
+            &["--role", "admin", "--name", "bench"],
+        )
     })?;
 
     let status = steps.run("run the server suite", || {

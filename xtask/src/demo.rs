@@ -17,7 +17,7 @@ use anyhow::{Context, Result};
 
 use crate::cmd::{self, say};
 use crate::paths;
-use crate::server::{exit_code, Server};
+use crate::server::{exit_code, provision, Server};
 use crate::steps::Steps;
 use crate::toolchain::{Needs, Toolchain};
 
@@ -73,11 +73,22 @@ pub fn run(root: &Path, options: DemoOptions) -> Result<ExitCode> {
         Ok(server)
     })?;
 
+    let bin = target.join("release").join("ticketrail-server");
+    let codes = steps.run("make pairing codes for one kiosk and one kitchen", || {
+        Ok((
+            pairing_code(&bin, &db, "kiosk")?,
+            pairing_code(&bin, &db, "kitchen")?,
+        ))
+    })?;
+
     say("Ticketrail demo is running (Ctrl-C stops it)");
+    println!(
+        "    each link below pairs one screen, once, within 10 minutes; later screens pair with codes from POST /api/pairing-codes"
+    );
     if let Some(local) = local_base(options.http_listen) {
         println!("    on this machine:");
-        println!("    kiosk:    {local}/kiosk");
-        println!("    kitchen:  {local}/kitchen");
+        println!("    kiosk:    {local}/pair?code={}&next=/kiosk", codes.0);
+        println!("    kitchen:  {local}/pair?code={}&next=/kitchen", codes.1);
     }
     let hosts = tablet_hosts(options.listen.ip(), &machine_addresses());
     if hosts.is_empty() {
@@ -94,8 +105,8 @@ pub fn run(root: &Path, options: DemoOptions) -> Result<ExitCode> {
         };
         let trust = base("http", trust_host, options.http_listen.port());
         println!("    on tablets at {host} (trust the outlet's CA once: {trust}/trust):");
-        println!("    kiosk:    {app}/kiosk");
-        println!("    kitchen:  {app}/kitchen");
+        println!("    kiosk:    {app}/pair?code={}&next=/kiosk", codes.0);
+        println!("    kitchen:  {app}/pair?code={}&next=/kitchen", codes.1);
     }
     println!("    database: {}", db.display());
 
@@ -107,6 +118,18 @@ pub fn run(root: &Path, options: DemoOptions) -> Result<ExitCode> {
 }
 
 /// `scheme://ip:port`, with brackets around an IPv6 address.
+/// A pairing code for a `role` screen of demo outlet 1, from
+/// `ticketrail-server pairing-code` on the demo's database.
+fn pairing_code(bin: &Path, db: &Path, role: &str) -> Result<String> {
+    let name = format!("Demo {role}");
+    provision(
+        bin,
+        "pairing-code",
+        db,
+        &["--outlet", "1", "--role", role, "--name", &name],
+    )
+}
+
 fn base(scheme: &str, ip: IpAddr, port: u16) -> String {
     format!("{scheme}://{}", SocketAddr::new(ip, port))
 }

@@ -44,6 +44,26 @@ fn is_ok_response(head: &str) -> bool {
     )
 }
 
+/// Runs the provisioning `subcommand` of the server binary `bin` on the
+/// database `db` with `args` (`token`, `pairing-code`, ...) and returns
+/// what it printed, a token or a code.
+pub fn provision(bin: &Path, subcommand: &str, db: &Path, args: &[&str]) -> Result<String> {
+    let output = Command::new(bin)
+        .arg(subcommand)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .with_context(|| format!("could not run ticketrail-server {subcommand}"))?;
+    if !output.status.success() {
+        bail!(
+            "ticketrail-server {subcommand} failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8(output.stdout)?.trim().to_owned())
+}
+
 /// A running server; dropped while running, it is stopped (SIGTERM, then
 /// SIGKILL after a grace period).
 #[derive(Debug)]

@@ -5,7 +5,9 @@
 
 use ticketrail_core::outbox::{Next, Sent, Settle, State, Write, LEASE_MS};
 use ticketrail_outbox::{Contents, Outbox, Settled, Taken};
-use ticketrail_protocol::{Order, OrderItemRequest, OrderStatus, PlaceOrder, Timestamp};
+use ticketrail_protocol::{
+    Order, OrderItemRequest, OrderStatus, Paired, PlaceOrder, Role, Timestamp,
+};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_service_worker);
@@ -392,4 +394,29 @@ async fn deliveries_are_settled_together_while_the_next_entry_goes_and_a_failure
     let taken = outbox.lease_next("w2", 60_000.0).await.unwrap();
     assert_eq!(ahead(&taken), [e], "another sender takes it at once");
     assert_eq!(sent(taken), d);
+}
+
+#[wasm_bindgen_test]
+async fn the_screens_credential_is_kept_beside_the_queue_and_replaced_by_a_new_pairing() {
+    let outbox = fresh("credential").await;
+    assert_eq!(outbox.credential().await.unwrap(), None, "never paired");
+    let first = Paired {
+        token: "a".repeat(64),
+        device_id: "dev-1".into(),
+        outlet_id: "1".into(),
+        role: Role::Kiosk,
+    };
+    outbox.save_credential(&first).await.unwrap();
+    assert_eq!(outbox.credential().await.unwrap(), Some(first));
+    let again = Paired {
+        token: "b".repeat(64),
+        device_id: "dev-2".into(),
+        outlet_id: "1".into(),
+        role: Role::Kiosk,
+    };
+    outbox.save_credential(&again).await.unwrap();
+    assert_eq!(outbox.credential().await.unwrap(), Some(again));
+    // Pairing never touches what waits to be sent.
+    outbox.enqueue(place("held"), 1.0).await.unwrap();
+    assert_eq!(all(&outbox).await.entries.len(), 1);
 }

@@ -4,7 +4,10 @@
 //! - `ticketrail-server token --db PATH --role ROLE [--outlet ID] --name NAME`
 //!   prints one new token on STDOUT;
 //! - `ticketrail-server outlet add --db PATH --id ID --name NAME --timezone
-//!   IANA --currency ISO4217` creates an outlet.
+//!   IANA --currency ISO4217` creates an outlet;
+//! - `ticketrail-server pairing-code --db PATH --outlet ID --role ROLE --name
+//!   NAME` prints a pairing code (10 minutes, single use), so a launcher
+//!   such as `cargo xtask demo` can hand out links that pair a screen.
 //!
 //! Both work whether or not a server is running on the file.
 
@@ -13,15 +16,16 @@ use std::path::PathBuf;
 use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
 use thiserror::Error;
-use ticketrail_protocol::access::{validate_outlet, MAX_NAME_CHARS};
+use ticketrail_protocol::access::{validate_outlet, validate_pairing_request, MAX_NAME_CHARS};
 use ticketrail_protocol::validate::validate_id;
-use ticketrail_protocol::{OutletInput, Role};
+use ticketrail_protocol::{OutletInput, PairingCodeRequest, Role};
 
 use crate::access::secret;
 use crate::config::Config;
+use crate::devices::CODE_VALID;
 use crate::error::AppError;
 use crate::store::provision;
-use crate::store::{Credential, CredentialKind, NewOutlet, StoreError};
+use crate::store::{Credential, CredentialKind, NewOutlet, NewPairingCode, StoreError};
 
 /// Everything the binary accepts.
 #[derive(Debug, Parser)]
@@ -45,6 +49,8 @@ pub struct Cli {
 pub enum Command {
     /// Print one new token for a role (and outlet) on STDOUT, then exit.
     Token(TokenArgs),
+    /// Print one pairing code for a screen on STDOUT, then exit.
+    PairingCode(PairingCodeArgs),
     /// Manage outlets.
     Outlet {
         /// What to do.
@@ -53,17 +59,26 @@ pub enum Command {
     },
 }
 
-/// `token` flags.
+/// `--db PATH`, the file every subcommand writes to (created and migrated
+/// if missing). Default `./ticketrail.db`, as for the server.
 #[derive(Debug, Args)]
-pub struct TokenArgs {
-    /// The database file (created if missing). Default `./ticketrail.db`.
+pub struct Database {
+    /// The database file. Default `./ticketrail.db`.
     #[arg(
-        long,
+        long = "db",
         env = "TICKETRAIL_DB",
         default_value = "ticketrail.db",
         hide_default_value = true
     )]
-    pub db: PathBuf,
+    pub path: PathBuf,
+}
+
+/// `token` flags.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// The database file.
+    #[command(flatten)]
+    pub db: Database,
     /// kiosk, kitchen, manager or admin.
     #[arg(long, value_parser = parse_role)]
     pub role: Role,
@@ -71,6 +86,23 @@ pub struct TokenArgs {
     #[arg(long)]
     pub outlet: Option<String>,
     /// A name people recognise it by, shown in the device list.
+    #[arg(long)]
+    pub name: String,
+}
+
+/// `pairing-code` flags.
+#[derive(Debug, Args)]
+pub struct PairingCodeArgs {
+    /// The database file.
+    #[command(flatten)]
+    pub db: Database,
+    /// The outlet the screen will serve.
+    #[arg(long)]
+    pub outlet: String,
+    /// kiosk, kitchen or manager.
+    #[arg(long, value_parser = parse_role)]
+    pub role: Role,
+    /// A name people recognise the screen by.
     #[arg(long)]
     pub name: String,
 }
@@ -85,14 +117,9 @@ pub enum OutletCommand {
 /// `outlet add` flags.
 #[derive(Debug, Args)]
 pub struct OutletAddArgs {
-    /// The database file (created if missing). Default `./ticketrail.db`.
-    #[arg(
-        long,
-        env = "TICKETRAIL_DB",
-        default_value = "ticketrail.db",
-        hide_default_value = true
-    )]
-    pub db: PathBuf,
+    /// The database file.
+    #[command(flatten)]
+    pub db: Database,
     /// Stable id, e.g. `1` or `senayan`.
     #[arg(long)]
     pub id: String,
@@ -130,6 +157,7 @@ pub enum CliError {
 pub async fn run(command: Command) -> Result<String, CliError> {
     match command {
         Command::Token(args) => token(args).await,
+        Command::PairingCode(args) => pairing_code(args).await,
         Command::Outlet {
             command: OutletCommand::Add(args),
         } => {
@@ -141,10 +169,34 @@ pub async fn run(command: Command) -> Result<String, CliError> {
             };
             validate_outlet(&input).map_err(|error| CliError::Invalid(error.to_string()))?;
             let outlet = NewOutlet::from_input(input)?;
-            provision::add_outlet(&args.db, &outlet).await?;
+            provision::add_outlet(&args.db.path, &outlet).await?;
             Ok(format!("outlet {} added", outlet.id))
         }
     }
+}
+
+async fn pairing_code(args: PairingCodeArgs) -> Result<String, CliError> {
+    let request = PairingCodeRequest {
+        outlet_id: args.outlet,
+        role: args.role,
+        name: args.name,
+    };
+    validate_pairing_request(&request).map_err(|e| CliError::Invalid(e.to_string()))?;
+    if request.role == Role::Admin {
+        return Err(CliError::Invalid(
+            "screens pair as kiosk, kitchen or manager; use `token` for an admin".into(),
+        ));
+    }
+    let code = secret::new_pairing_code()?;
+    let stored = NewPairingCode {
+        code_hash: secret::hash_secret(&secret::normalize_code(&code)),
+        outlet_id: request.outlet_id,
+        role: request.role,
+        name: request.name,
+        expires_at: Utc::now() + CODE_VALID,
+    };
+    provision::add_pairing_code(&args.db.path, &stored).await?;
+    Ok(code)
 }
 
 async fn token(args: TokenArgs) -> Result<String, CliError> {
@@ -184,7 +236,7 @@ async fn token(args: TokenArgs) -> Result<String, CliError> {
         last_seen_at: None,
         revoked: false,
     };
-    provision::add_credential(&args.db, &credential).await?;
+    provision::add_credential(&args.db.path, &credential).await?;
     Ok(token)
 }
 
@@ -229,7 +281,9 @@ mod tests {
     async fn tokens_need_an_outlet_except_for_admins() {
         let dir = tempfile::tempdir().unwrap();
         let args = |role, outlet: Option<&str>| TokenArgs {
-            db: dir.path().join("t.db"),
+            db: Database {
+                path: dir.path().join("t.db"),
+            },
             role,
             outlet: outlet.map(str::to_owned),
             name: "script".into(),

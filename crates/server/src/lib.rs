@@ -1,6 +1,7 @@
 //! The Ticketrail outlet server: the menu sync, idempotent order placement,
-//! the kitchen workflow, the polling feed and the outlet WebSocket of
-//! `PROTOCOL.md` v1, over one SQLite file, plus the built PWA.
+//! the kitchen workflow, the polling feed, the outlet WebSocket and the
+//! access rules (devices, roles, tokens) of `PROTOCOL.md` v2, over one
+//! SQLite file, plus the built PWA.
 //!
 //! The binary is thin: it parses a [`Config`], sets up [`tls`], opens an
 //! [`AppState`], binds the listeners and calls [`serve`] ([`listen`]). Tests
@@ -8,11 +9,14 @@
 //! plain-HTTP listener that gets a screen to trust the outlet's CA.
 //!
 //! Layout, one module per feature: [`master`] (menu API), [`orders`] (order
-//! API and feed), [`ws`] (outlet socket), [`static_files`] (the PWA),
-//! [`health`] (with the request [`counters`]); beneath them [`store`] (all
-//! SQL, group commit), [`events`] (broadcast hub), [`auth`] (the caller
-//! seam), [`error`] and [`extract`] (the HTTP error boundary), [`demo`] (the
-//! seed menu) and [`synthetic`] (a menu of any size for benchmarks).
+//! API and feed), [`ws`] (outlet socket), [`outlets`], [`devices`] (pairing,
+//! device list, revocation), [`login`], [`static_files`] (the PWA, with
+//! [`headers`]), [`health`] (with the request [`counters`]); beneath them
+//! [`store`] (all SQL, group commit, migrations), [`events`] (broadcast
+//! hub), [`access`] (who is calling and what they may do), [`error`] and
+//! [`extract`] (the HTTP error boundary), [`cli`] (the provisioning
+//! subcommands), [`demo`] (the seed menu) and [`synthetic`] (a menu of any
+//! size for benchmarks).
 
 pub mod access;
 pub mod cli;

@@ -107,8 +107,9 @@ fn idle_server_options() -> ServerOptions {
     }
 }
 
-/// Opens the outlet socket over a bare TCP stream that will never answer
-/// anything (not even ping frames), i.e. a client that went silent.
+/// Opens the outlet socket over a bare TCP stream that authenticates, then
+/// never answers anything (not even ping frames): a client that went
+/// silent.
 async fn silent_socket(server: &Server) -> TcpStream {
     let mut tcp = TcpStream::connect(server.addr())
         .await
@@ -136,6 +137,13 @@ async fn silent_socket(server: &Server) -> TcpStream {
         head.starts_with("HTTP/1.1 101"),
         "handshake refused: {head}"
     );
+    let auth = format!(r#"{{"type":"auth","token":"{}"}}"#, server.admin_token());
+    let length = u8::try_from(auth.len()).expect("a short auth frame");
+    assert!(length < 126, "the auth frame fits a one-byte length");
+    // A masked text frame; an all-zero mask leaves the payload as it is.
+    let mut frame = vec![0x81, 0x80 | length, 0, 0, 0, 0];
+    frame.extend_from_slice(auth.as_bytes());
+    tcp.write_all(&frame).await.expect("send the auth frame");
     tcp
 }
 

@@ -149,7 +149,7 @@ mod tests {
 
     #[test]
     fn messages_are_sorted_into_clock_orders_menu_changes_and_the_rest() {
-        let connected = r#"{"type":"connected","outlet_id":"1","seq":4,"master_version":2,"timestamp":"2026-11-21T10:30:00Z"}"#;
+        let connected = r#"{"type":"connected","protocol":2,"outlet_id":"1","seq":4,"master_version":2,"timestamp":"2026-11-21T10:30:00Z"}"#;
         let Incoming::Connected(at, seq, message) = read_message(connected) else {
             panic!("connected carries the server clock");
         };

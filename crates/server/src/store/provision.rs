@@ -13,7 +13,9 @@ use std::path::Path;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 
-use super::access::{self, Credential};
+use chrono::Utc;
+
+use super::access::{self, Credential, NewPairingCode};
 use super::outlets::{self, NewOutlet};
 use super::{schema, StoreError, BUSY_TIMEOUT};
 
@@ -31,23 +33,40 @@ async fn open(path: &Path) -> Result<SqliteConnection, StoreError> {
     Ok(conn)
 }
 
+/// Fails unless outlet `outlet_id` exists, saying how to add it.
+async fn expect_outlet(conn: &mut SqliteConnection, outlet_id: &str) -> Result<(), StoreError> {
+    let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM outlets WHERE id = ?")
+        .bind(outlet_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match known {
+        Some(_) => Ok(()),
+        None => Err(StoreError::NotFound(format!(
+            "there is no outlet \"{outlet_id}\"; add it first with `ticketrail-server outlet add`"
+        ))),
+    }
+}
+
 /// Stores `credential` in the file at `path`. Its outlet, if any, must
 /// exist.
 pub async fn add_credential(path: &Path, credential: &Credential) -> Result<(), StoreError> {
     let mut conn = open(path).await?;
     if let Some(outlet_id) = &credential.outlet_id {
-        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM outlets WHERE id = ?")
-            .bind(outlet_id)
-            .fetch_optional(&mut conn)
-            .await?;
-        if known.is_none() {
-            return Err(StoreError::NotFound(format!(
-                "there is no outlet \"{outlet_id}\"; add it first with `ticketrail-server outlet add`"
-            )));
-        }
+        expect_outlet(&mut conn, outlet_id).await?;
     }
     let mut tx = conn.begin().await?;
     access::insert_credential(&mut tx, credential).await?;
+    tx.commit().await?;
+    conn.close().await?;
+    Ok(())
+}
+
+/// Stores a pairing code in the file at `path`; its outlet must exist.
+pub async fn add_pairing_code(path: &Path, code: &NewPairingCode) -> Result<(), StoreError> {
+    let mut conn = open(path).await?;
+    expect_outlet(&mut conn, &code.outlet_id).await?;
+    let mut tx = conn.begin().await?;
+    access::insert_pairing_code(&mut tx, code, Utc::now()).await?;
     tx.commit().await?;
     conn.close().await?;
     Ok(())
