@@ -18,6 +18,16 @@ pub const SEARCH: &str = r#"[data-testid="search"]"#;
 pub const STAFF_OPEN: &str = r#"[data-testid="staff-open"]"#;
 /// The staff area.
 pub const STAFF_AREA: &str = r#"[data-testid="staff-area"]"#;
+/// The staff PIN prompt in front of it.
+pub const STAFF_PIN_PROMPT: &str = r#"[data-testid="staff-pin-prompt"]"#;
+/// Its PIN field.
+pub const STAFF_PIN: &str = r#"[data-testid="staff-pin"]"#;
+/// Its button.
+pub const STAFF_PIN_SUBMIT: &str = r#"[data-testid="staff-pin-submit"]"#;
+/// What the last try said; `data-locked="true"` during a lockout.
+pub const STAFF_PIN_STATUS: &str = r#"[data-testid="staff-pin-status"]"#;
+/// The staff PIN every test server's outlets get ([`crate::Server::start`]).
+pub const TEST_STAFF_PIN: &str = "2468";
 /// "Menu updated N min ago" in the staff area.
 pub const MENU_AGE: &str = r#"[data-testid="menu-age"]"#;
 /// The warning that the last successful sync is too old.
@@ -58,6 +68,14 @@ pub fn product_price(id: &str) -> String {
 }
 
 impl Browser {
+    /// Opens the kiosk's staff area with [`TEST_STAFF_PIN`].
+    pub async fn open_staff_area(&self) -> Result<()> {
+        self.click(STAFF_OPEN).await?;
+        self.type_into(STAFF_PIN, TEST_STAFF_PIN).await?;
+        self.click(STAFF_PIN_SUBMIT).await?;
+        self.wait_visible(STAFF_AREA, crate::ui::REACT).await
+    }
+
     /// Waits until the kiosk says its menu sync is done (the element may be
     /// hidden once done; its state is what counts). A sync in `error` is
     /// reported as the reason if the deadline passes (it may be retried).

@@ -68,6 +68,7 @@ impl Server {
         // Made as an operator would, with the server running.
         server.admin_token = server.token("admin", None).await?;
         server.http = bearer_client(&server.admin_token)?;
+        server.set_staff_pins().await?;
         Ok(server)
     }
 
@@ -94,6 +95,24 @@ impl Server {
             );
         }
         Ok(String::from_utf8(output.stdout)?.trim().to_owned())
+    }
+
+    /// Gives every outlet [`crate::menu::TEST_STAFF_PIN`], as a manager
+    /// would before the kiosks' staff areas can be opened.
+    async fn set_staff_pins(&self) -> Result<()> {
+        for outlet in ["1", "2"] {
+            let url = self.url(&format!("/api/outlets/{outlet}/staff-pin"));
+            let response = self
+                .http
+                .put(&url)
+                .json(&serde_json::json!({"pin": crate::menu::TEST_STAFF_PIN}))
+                .send()
+                .await?;
+            if !response.status().is_success() {
+                bail!("PUT {url} answered {}", response.status());
+            }
+        }
+        Ok(())
     }
 
     /// The admin token [`Server::http`] sends.

@@ -17,7 +17,7 @@ use ticketrail_core::money::format_money;
 use ticketrail_e2e::kiosk::{self, Kiosk};
 use ticketrail_e2e::menu::{
     CART_NOTICE, MENU_AGE, MENU_STALE_WARNING, PRICE_CHANGED, PRICE_CONFIRM, PRICE_CONFIRM_ACCEPT,
-    REDOWNLOAD_MENU, STAFF_AREA, STAFF_OPEN,
+    REDOWNLOAD_MENU,
 };
 use ticketrail_e2e::proxy::Proxy;
 use ticketrail_e2e::serial::one_at_a_time;
@@ -181,8 +181,7 @@ async fn menu_changes_go_live_survive_offline_and_only_the_delta_is_downloaded()
 
     // 4. The staff area says how old the menu is, and warns once that is
     // older than the limit staff set (0 h: any age is too old).
-    browser.click(STAFF_OPEN).await?;
-    browser.wait_visible(STAFF_AREA, REACT).await?;
+    browser.open_staff_area().await?;
     let age = browser.wait_text(MENU_AGE, REACT).await?;
     ensure!(
         !browser.is_visible(MENU_STALE_WARNING).await?,

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{bail, ensure, Context, Result};
 use ticketrail_core::outbox::State;
 use ticketrail_e2e::kiosk::{self, Kiosk};
-use ticketrail_e2e::menu::{STAFF_AREA, STAFF_OPEN};
+use ticketrail_e2e::menu::STAFF_AREA;
 use ticketrail_e2e::outbox::delivery::{check_delivered, wait_kitchen, OrderLog};
 use ticketrail_e2e::outbox::gate::Gate;
 use ticketrail_e2e::outbox::{self, client_ids, QueuedOrder};
@@ -241,8 +241,7 @@ async fn rejected(server: &Server, gate: &Gate, browser: &Browser) -> Result<()>
         state => bail!("the refused order is {state:?}, not rejected 422 unknown_product"),
     }
 
-    browser.click(STAFF_OPEN).await?;
-    browser.wait_visible(STAFF_AREA, REACT).await?;
+    browser.open_staff_area().await?;
     browser
         .wait_attr(&outbox::entry(entry.seq), "data-state", "rejected", REACT)
         .await?;
@@ -302,8 +301,7 @@ async fn long_queue(server: &Server, gate: &Gate, browser: &Browser) -> Result<(
     browser
         .wait_attr(outbox::PENDING, "data-pending", &QUEUED.to_string(), REACT)
         .await?;
-    browser.click(STAFF_OPEN).await?;
-    browser.wait_visible(STAFF_AREA, REACT).await?;
+    browser.open_staff_area().await?;
     let more = browser.wait_text(outbox::MORE, REACT).await?;
     let rest = format!("{} more", QUEUED - LISTED);
     ensure!(

@@ -17,6 +17,7 @@ mod outbox;
 mod pages;
 mod pairing;
 mod service_worker;
+mod staff_pin;
 pub mod storage;
 
 use leptos::prelude::*;

@@ -19,6 +19,7 @@ pub mod order_number;
 pub mod outbox;
 pub mod pricing;
 pub mod search;
+pub mod staff_pin;
 pub mod supervisor;
 pub mod tickets;
 pub mod transitions;

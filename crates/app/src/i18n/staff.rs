@@ -15,6 +15,31 @@ pub const OPEN_HINT: &str = "Staff area: menu status and re-download";
 pub const TITLE: &str = "Staff area";
 /// Closes the staff area.
 pub const CLOSE: &str = "Close";
+/// The PIN prompt's heading.
+pub const PIN_TITLE: &str = "Staff PIN";
+/// Label of the PIN field.
+pub const PIN_LABEL: &str = "Enter the outlet's staff PIN";
+/// The button that checks it.
+pub const PIN_OPEN: &str = "Open staff area";
+/// While the PIN is checked.
+pub const PIN_CHECKING: &str = "Checking…";
+/// The outlet has no PIN yet.
+pub const PIN_NOT_SET: &str = "No staff PIN is set for this outlet yet. A manager sets one in \
+                                the back office (PUT /api/outlets/{id}/staff-pin).";
+/// The browser could not check the PIN.
+pub const PIN_FAILED: &str = "This screen could not check the PIN";
+
+/// A wrong PIN, and how many tries are left before the lockout.
+pub fn pin_wrong(left: u32) -> String {
+    let tries = if left == 1 { "try" } else { "tries" };
+    format!("Wrong PIN. {left} {tries} left before the staff area locks for a minute.")
+}
+
+/// Locked after too many wrong PINs.
+pub fn pin_locked(seconds: u64) -> String {
+    format!("Too many wrong PINs. The staff area is locked; try again in {seconds} s.")
+}
+
 /// Heading over the menu's state.
 pub const MENU_HEADING: &str = "Menu on this screen";
 

@@ -24,6 +24,7 @@ mod price_check;
 mod price_confirm;
 mod search;
 mod staff;
+mod staff_gate;
 mod sync_status;
 
 use std::sync::Arc;
@@ -382,6 +383,8 @@ pub fn KioskPage() -> impl IntoView {
     use_document_language(kiosk.lang);
     use_flow_timer(kiosk);
     use_touch_anywhere(kiosk);
+    // The staff PIN's hash, kept for the staff area to check offline.
+    leptos::task::spawn_local(crate::staff_pin::refresh_hash());
 
     let layout = Memo::new(move |_| match kiosk.flow.with(KioskFlow::screen) {
         Screen::Attract => Layout::Attract,

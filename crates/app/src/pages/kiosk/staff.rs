@@ -1,7 +1,8 @@
 //! The staff area: how old the menu on this screen is (with a warning past
 //! a limit staff set), what it holds and where it is kept, and
-//! "Re-download menu". Opened from a small, quiet button in the top bar;
-//! its words are English ([`crate::i18n::staff`]).
+//! "Re-download menu". Opened from a small, quiet button in the top bar,
+//! with the outlet's staff PIN (`staff_gate`); its words are English
+//! ([`crate::i18n::staff`]).
 //!
 //! The staleness rule is the core's (`menu_sync::staleness`) over the last
 //! successful sync of the stalest kind; the limit is kept on the screen
@@ -106,15 +107,21 @@ pub fn StaffButton() -> impl IntoView {
     }
 }
 
-/// The staff area, while open.
+/// The staff area, while open: first its PIN ([`super::staff_gate`]).
 #[component]
 pub fn StaffArea() -> impl IntoView {
     let kiosk = use_kiosk();
-    move || kiosk.staff_open.get().then(|| view! { <StaffDialog /> })
+    move || {
+        kiosk
+            .staff_open
+            .get()
+            .then(|| view! { <super::staff_gate::StaffGate /> })
+    }
 }
 
+/// The staff area itself, once the PIN was right.
 #[component]
-fn StaffDialog() -> impl IntoView {
+pub(super) fn StaffDialog() -> impl IntoView {
     let kiosk = use_kiosk();
     let now = use_age_clock();
     let fresh = Memo::new(move |_| freshness(kiosk, now.get(), kiosk.stale_limit_hours.get()));
