@@ -18,6 +18,8 @@ use crate::Env;
 
 /// What the server prints on stdout once it listens; the URL follows.
 const LISTENING: &str = "ticketrail-server listening on ";
+/// What it prints next when nobody can sign in yet; the URL follows.
+const SETUP: &str = "ticketrail-server setup at ";
 
 /// How long a start may take (migrations and the demo seed included).
 const START_TIMEOUT: Duration = Duration::from_secs(30);
@@ -29,6 +31,10 @@ pub struct ServerOptions {
     /// `products=20000,categories=200,promotions=50`) instead of the demo
     /// menu. Default none: the demo menu.
     pub seed_menu: Option<String>,
+    /// Start on an empty database, with no menu, no outlet and nobody to
+    /// sign in: the server prints its first-run setup address
+    /// ([`Server::setup_url`]). Default false: the demo.
+    pub empty: bool,
 }
 
 /// A running server; dropping it kills the process and deletes its data.
@@ -38,6 +44,8 @@ pub struct Server {
     /// Sends the admin token made at the first start.
     http: reqwest::Client,
     admin_token: String,
+    /// The first-run setup address, on an empty database.
+    setup_url: Option<String>,
     env: Env,
     name: String,
     options: ServerOptions,
@@ -59,6 +67,7 @@ impl Server {
             base_url: String::new(),
             http: reqwest::Client::new(),
             admin_token: String::new(),
+            setup_url: None,
             env: env.clone(),
             name: name.to_owned(),
             options,
@@ -100,6 +109,9 @@ impl Server {
     /// Gives every outlet [`crate::menu::TEST_STAFF_PIN`], as a manager
     /// would before the kiosks' staff areas can be opened.
     async fn set_staff_pins(&self) -> Result<()> {
+        if self.options.empty {
+            return Ok(());
+        }
         for outlet in ["1", "2"] {
             let url = self.url(&format!("/api/outlets/{outlet}/staff-pin"));
             let response = self
@@ -160,9 +172,14 @@ impl Server {
             // test need no certificate.
             .arg("--no-tls");
         match &self.options.seed_menu {
-            Some(size) => command.arg("--seed-menu").arg(size),
-            None => command.arg("--demo"),
-        };
+            Some(size) => {
+                command.arg("--seed-menu").arg(size);
+            }
+            None if self.options.empty => {}
+            None => {
+                command.arg("--demo");
+            }
+        }
         let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -186,7 +203,24 @@ impl Server {
             .ok_or_else(|| anyhow!("unexpected first line from the server: {line:?}"))?
             .trim_end_matches('/')
             .to_owned();
+        if self.options.empty {
+            let line = tokio::time::timeout(START_TIMEOUT, lines.next_line())
+                .await
+                .context("the server did not print its setup address in time")??
+                .ok_or_else(|| anyhow!("the server printed no setup address"))?;
+            self.setup_url = Some(
+                line.strip_prefix(SETUP)
+                    .ok_or_else(|| anyhow!("expected the setup address, got {line:?}"))?
+                    .to_owned(),
+            );
+        }
         Ok(())
+    }
+
+    /// The first-run setup address the server printed (on an empty
+    /// database, see [`ServerOptions::empty`]).
+    pub fn setup_url(&self) -> Option<&str> {
+        self.setup_url.as_deref()
     }
 
     /// Absolute URL of `path` (which starts with `/`) on this server.

@@ -37,7 +37,9 @@ pub fn start() {
         let path = web_sys::window()
             .and_then(|window| window.location().pathname().ok())
             .unwrap_or_default();
-        if paired && !path.starts_with("/pair") {
+        if path.starts_with("/setup") {
+            mount_to_body(pages::SetupPage);
+        } else if paired && !path.starts_with("/pair") {
             mount_to_body(move || view! { <App path=path /> });
         } else {
             // Nothing else starts before the screen is paired: no socket,

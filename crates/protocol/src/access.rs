@@ -13,7 +13,7 @@ use crate::Timestamp;
 
 pub use validate::{
     validate_login, validate_new_password, validate_outlet, validate_pair,
-    validate_pairing_request, validate_staff_pin, MAX_NAME_CHARS, PIN_DIGITS,
+    validate_pairing_request, validate_setup, validate_staff_pin, MAX_NAME_CHARS, PIN_DIGITS,
 };
 
 /// The protocol revision the server speaks, reported by `/healthz` and the
@@ -188,4 +188,25 @@ pub struct PinHash {
 pub struct StaffPin {
     /// 4 to 8 digits.
     pub pin: String,
+}
+
+/// `POST /api/setup`: the first run of a server with nobody to sign in,
+/// authorised by the one-time code the server printed when it started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupRequest {
+    /// The code from the server's setup address.
+    pub code: String,
+    /// The owner's username.
+    pub username: String,
+    /// The owner's password (at least 8 characters).
+    pub password: String,
+    /// The first outlet; may be left out when the server already has one.
+    pub outlet: Option<OutletInput>,
+}
+
+/// `GET /api/setup`: whether the server still waits for its first run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupState {
+    /// True until an owner has been created.
+    pub needed: bool,
 }

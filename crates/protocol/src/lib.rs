@@ -15,7 +15,7 @@ pub mod ws;
 
 pub use access::{
     Device, Login, LoginSession, OutletInfo, OutletInput, PairDevice, Paired, PairingCode,
-    PairingCodeRequest, PinHash, Role, StaffPin, PROTOCOL_VERSION,
+    PairingCodeRequest, PinHash, Role, SetupRequest, SetupState, StaffPin, PROTOCOL_VERSION,
 };
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use master::{

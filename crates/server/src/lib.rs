@@ -34,6 +34,7 @@ pub mod login;
 pub mod master;
 pub mod orders;
 pub mod outlets;
+pub mod setup;
 pub mod static_files;
 pub mod store;
 pub mod synthetic;
@@ -74,6 +75,9 @@ pub enum StartError {
         /// What went wrong.
         reason: StoreError,
     },
+    /// First-run setup could not be prepared.
+    #[error("cannot prepare first-run setup: {0}")]
+    Setup(String),
     /// The sockets' runtime could not be started.
     #[error("cannot start the socket runtime: {0}")]
     Runtime(std::io::Error),
@@ -92,6 +96,8 @@ pub struct AppState {
     counters: Arc<Counters>,
     /// Verified credentials and attempt limits.
     access: Arc<access::Access>,
+    /// The first-run setup, while nobody can sign in.
+    setup: Arc<setup::Setup>,
     /// The local CA's certificate, served as `/ca.pem`.
     ca: Option<tls::CaCert>,
 }
@@ -121,8 +127,26 @@ impl AppState {
             sockets,
             counters: Arc::new(Counters::default()),
             access: Arc::new(access::Access::default()),
+            setup: Arc::new(setup::Setup::default()),
             ca: None,
         })
+    }
+
+    /// Makes first-run setup due when nobody can sign in yet; the code to
+    /// print once, if so.
+    pub async fn prepare_setup(&mut self) -> Result<Option<String>, StartError> {
+        let users = self
+            .store
+            .user_count()
+            .await
+            .map_err(|error| StartError::Setup(error.to_string()))?;
+        if users > 0 {
+            return Ok(None);
+        }
+        let (setup, code) =
+            setup::Setup::due().map_err(|error| StartError::Setup(error.to_string()))?;
+        self.setup = Arc::new(setup);
+        Ok(Some(code))
     }
 
     /// Serves `ca` (the local CA's certificate, from [`tls::prepare`]) as
@@ -160,6 +184,7 @@ fn router(state: AppState, secure: bool) -> Router {
         .merge(outlets::router())
         .merge(devices::router())
         .merge(login::router())
+        .merge(setup::router())
         .merge(orders::router())
         .merge(ws::router())
         .merge(health::router())

@@ -45,7 +45,14 @@ async fn main() -> ExitCode {
 
 async fn run(config: Config) -> anyhow::Result<()> {
     let tls = tls::prepare(&config, SystemTime::now()).context("setting up TLS")?;
-    let state = AppState::open(&config).await?.with_ca(tls.ca);
+    let mut state = AppState::open(&config).await?.with_ca(tls.ca);
+    let setup_code = match state.prepare_setup().await {
+        Ok(code) => code,
+        Err(error) => {
+            state.close().await;
+            return Err(error.into());
+        }
+    };
     let bound = async {
         let app = bind(config.listen).await?;
         let plain = match config.http_listen {
@@ -74,6 +81,21 @@ async fn run(config: Config) -> anyhow::Result<()> {
         announce(&format!(
             "ticketrail-server trust page on http://{plain}/trust"
         ));
+    }
+    if let Some(code) = setup_code {
+        // The code is a secret: STDOUT only, never the log.
+        let host = if addr.ip().is_unspecified() {
+            "localhost".to_owned()
+        } else {
+            addr.to_string()
+                .rsplit_once(':')
+                .map_or(String::new(), |(host, _)| host.to_owned())
+        };
+        announce(&format!(
+            "ticketrail-server setup at {scheme}://{host}:{}/setup?code={code}",
+            addr.port()
+        ));
+        tracing::warn!("nobody can sign in yet: open the setup address printed on STDOUT");
     }
     tracing::info!(%addr, db = %config.db.display(), dist = %config.dist.display(), "serving");
     let listeners = Listeners {

@@ -5,7 +5,8 @@
 //! Answers are decoded into the protocol crate's wire types; failures become
 //! an [`ApiError`] whose `Display` is fit to show to restaurant staff. The
 //! calls are grouped by resource: [`menu`] for master data, [`orders`] for
-//! the polling order feed, [`devices`] for pairing and the outlet.
+//! the polling order feed, [`devices`] for pairing and the outlet, [`setup`]
+//! for the first run.
 //!
 //! Every request carries the screen's credential ([`crate::pairing`]); an
 //! answer of 401 or 403 to one that did tells the pairing module the
@@ -14,6 +15,7 @@
 pub mod devices;
 pub mod menu;
 pub mod orders;
+pub mod setup;
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
@@ -53,6 +55,17 @@ async fn post_json<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Re
     decode(&send("POST", path, Some(&body)).await?)
 }
 
+/// `POST path` with `body` as JSON and `token` as the credential instead of
+/// the screen's (a person's session), and decode the answer into `T`.
+async fn post_json_as<T: DeserializeOwned>(
+    path: &str,
+    body: &impl Serialize,
+    token: &str,
+) -> Result<T, ApiError> {
+    let body = serde_json::to_string(body).map_err(|err| ApiError::Decode(err.to_string()))?;
+    decode(&send_as("POST", path, Some(&body), Some(token)).await?)
+}
+
 /// A successful answer's JSON body as `T`.
 fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
     serde_json::from_str(text).map_err(|err| ApiError::Decode(err.to_string()))
@@ -62,9 +75,31 @@ fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
 /// answer. Not generic over the answer's type, so the wasm holds one copy
 /// of the fetch glue instead of one per decoded type.
 async fn send(method: &str, path: &str, body: Option<&str>) -> Result<String, ApiError> {
-    let window = web_sys::window().ok_or(ApiError::Unreachable)?;
     let token = crate::pairing::token();
-    let request = build_request(method, path, body, token.as_deref())
+    let answer = send_as(method, path, body, token.as_deref()).await;
+    if token.is_some()
+        && matches!(
+            answer,
+            Err(ApiError::Server {
+                status: 401 | 403,
+                ..
+            })
+        )
+    {
+        crate::pairing::refused();
+    }
+    answer
+}
+
+/// [`send`] with `token` as the credential (`None`: none).
+async fn send_as(
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    token: Option<&str>,
+) -> Result<String, ApiError> {
+    let window = web_sys::window().ok_or(ApiError::Unreachable)?;
+    let request = build_request(method, path, body, token)
         .map_err(|_| ApiError::Decode(format!("could not build the request for {path}")))?;
     // fetch only rejects when no HTTP answer arrived at all.
     let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
@@ -78,9 +113,6 @@ async fn send(method: &str, path: &str, body: Option<&str>) -> Result<String, Ap
     }
     .and_then(|text| text.as_string())
     .ok_or(ApiError::Unreachable)?;
-    if token.is_some() && matches!(response.status(), 401 | 403) {
-        crate::pairing::refused();
-    }
     if !response.ok() {
         let (code, message) =
             error_detail(&text).unwrap_or_else(|| (String::new(), response.status_text()));

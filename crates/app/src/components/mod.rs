@@ -6,6 +6,7 @@ mod connection;
 mod language;
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 pub use connection::ConnectionIndicator;
 pub use language::{use_document_language, LanguageSwitch};
@@ -68,4 +69,20 @@ pub fn Shell(
             <main class="shell__main">{children()}</main>
         </div>
     }
+}
+
+/// Moves keyboard focus to `node` once it is on the page: a dialog's first
+/// control, so a keyboard user lands in it (programmatic focus shows no ring
+/// to a pointer user, who keeps the last input's modality).
+pub fn focus_when_shown<E>(node: NodeRef<E>)
+where
+    E: leptos::html::ElementType,
+    E::Output: JsCast + Clone + 'static,
+{
+    Effect::new(move |_| {
+        if let Some(element) = node.get() {
+            // Focus can only fail on a detached element; nothing to do then.
+            let _ = element.unchecked_ref::<web_sys::HtmlElement>().focus();
+        }
+    });
 }

@@ -427,6 +427,62 @@ texts! {
         "Pemasangan gagal:",
         "فشل الربط:",
     ],
+    /// The first-run page's heading.
+    SetupTitle => ["Set up Ticketrail", "Siapkan Ticketrail", "إعداد Ticketrail"],
+    /// What it does.
+    SetupLead => [
+        "Create the owner's sign-in and the first outlet. The setup code is the one the server printed when it started; it works once.",
+        "Buat akun masuk pemilik dan outlet pertama. Kode penyiapan adalah kode yang dicetak server saat mulai; kode ini hanya berlaku sekali.",
+        "أنشئ حساب دخول المالك والفرع الأول. رمز الإعداد هو الذي طبعه الخادم عند بدئه، ويعمل مرة واحدة.",
+    ],
+    /// Label of the setup code field.
+    SetupCode => ["Setup code", "Kode penyiapan", "رمز الإعداد"],
+    /// Label of the owner's username.
+    OwnerUsername => ["Owner's username", "Nama pengguna pemilik", "اسم مستخدم المالك"],
+    /// Label of the owner's password.
+    OwnerPassword => [
+        "Owner's password (at least 8 characters)",
+        "Kata sandi pemilik (minimal 8 karakter)",
+        "كلمة مرور المالك (8 أحرف على الأقل)",
+    ],
+    /// Label of the outlet's name.
+    OutletName => ["Outlet name", "Nama outlet", "اسم الفرع"],
+    /// Label of the outlet's time zone.
+    OutletTimezone => [
+        "Time zone (as Asia/Jakarta)",
+        "Zona waktu (seperti Asia/Jakarta)",
+        "المنطقة الزمنية (مثل Asia/Jakarta)",
+    ],
+    /// Label of the outlet's currency.
+    OutletCurrency => ["Currency (as IDR)", "Mata uang (seperti IDR)", "العملة (مثل IDR)"],
+    /// The setup button.
+    SetupButton => ["Set up", "Siapkan", "إعداد"],
+    /// While setting up.
+    SettingUp => ["Setting up…", "Menyiapkan…", "جارٍ الإعداد…"],
+    /// Setup is done.
+    SetupDone => [
+        "Ticketrail is set up. Now pair the first screens: make a code for each, then open its link on that screen (or type the code there).",
+        "Ticketrail sudah siap. Sekarang pasangkan layar pertama: buat kode untuk masing-masing, lalu buka tautannya di layar itu (atau ketik kodenya di sana).",
+        "تم إعداد Ticketrail. الآن اربط الشاشات الأولى: أنشئ رمزًا لكل شاشة ثم افتح رابطه عليها (أو اكتب الرمز هناك).",
+    ],
+    /// Makes a kiosk pairing code.
+    MakeKioskCode => ["Pair a kiosk", "Pasangkan kios", "اربط كشكًا"],
+    /// Makes a kitchen pairing code.
+    MakeKitchenCode => ["Pair a kitchen screen", "Pasangkan layar dapur", "اربط شاشة مطبخ"],
+    /// The code was wrong.
+    SetupCodeRefused => [
+        "That setup code is not the one the server printed. Check it and try again.",
+        "Kode penyiapan itu bukan yang dicetak server. Periksa lalu coba lagi.",
+        "رمز الإعداد هذا ليس الذي طبعه الخادم. تحقق منه وحاول مرة أخرى.",
+    ],
+    /// The server was set up already.
+    SetupAlready => [
+        "This server is set up already. Sign in to the back office instead.",
+        "Server ini sudah disiapkan. Silakan masuk ke back office.",
+        "هذا الخادم مُعدّ مسبقًا. سجّل الدخول إلى المكتب الخلفي بدلًا من ذلك.",
+    ],
+    /// Setup failed for another reason (the server's words follow).
+    SetupFailed => ["Setup failed:", "Penyiapan gagal:", "فشل الإعداد:"],
     /// The server stopped accepting this screen.
     UnpairedTitle => [
         "This screen was unpaired",

@@ -10,13 +10,13 @@
 use leptos::{html, prelude::*, task::spawn_local};
 
 use crate::api::{self, ApiError};
-use crate::components::{use_document_language, Face, LanguageSwitch, Shell};
+use crate::components::{focus_when_shown, use_document_language, Face, LanguageSwitch, Shell};
 use crate::i18n::{Key, Lang};
 use crate::pairing;
 
 /// The language a person setting a screen up most likely reads: the
 /// browser's, when the app speaks it.
-fn browser_lang() -> Lang {
+pub(super) fn browser_lang() -> Lang {
     let language = web_sys::window()
         .and_then(|window| window.navigator().language())
         .unwrap_or_default();
@@ -27,7 +27,7 @@ fn browser_lang() -> Lang {
 }
 
 /// The query parameter `name` of the address, if set and not blank.
-fn in_address(name: &str) -> Option<String> {
+pub(super) fn in_address(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
     web_sys::UrlSearchParams::new_with_str(&search)
         .ok()?
@@ -131,12 +131,7 @@ fn PairForm(lang: RwSignal<Lang>, code: Option<String>) -> impl IntoView {
     if code.is_some() {
         submit();
     }
-    Effect::new(move |_| {
-        if let Some(input) = input.get() {
-            // Focus only fails on a detached element; nothing to do then.
-            let _ = input.focus();
-        }
-    });
+    focus_when_shown(input);
     let status = move || {
         let lang = lang.get();
         match attempt.get() {

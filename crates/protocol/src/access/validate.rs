@@ -4,7 +4,7 @@
 //! server, which holds the zone database.
 
 use crate::validate::{validate_id, InputError};
-use crate::{Login, OutletInput, PairDevice, PairingCodeRequest, StaffPin};
+use crate::{Login, OutletInput, PairDevice, PairingCodeRequest, SetupRequest, StaffPin};
 
 /// Longest device, outlet or person name, in characters.
 pub const MAX_NAME_CHARS: usize = 80;
@@ -73,6 +73,17 @@ pub fn validate_new_password(password: &str) -> Result<(), InputError> {
         )));
     }
     Ok(())
+}
+
+/// A first-run request: a code of sane length, an owner with a username
+/// and a new password, and a valid outlet when one is given.
+pub fn validate_setup(input: &SetupRequest) -> Result<(), InputError> {
+    validate_pair(&PairDevice {
+        code: input.code.clone(),
+    })?;
+    validate_name("username", &input.username, MAX_USERNAME_CHARS)?;
+    validate_new_password(&input.password)?;
+    input.outlet.as_ref().map_or(Ok(()), validate_outlet)
 }
 
 /// An outlet: id, name, a three-letter currency code and a time zone name.

@@ -26,6 +26,9 @@ const LISTENING_PREFIX: &str = "ticketrail-server listening on ";
 /// The line it prints next with `--http-listen`, before the URL.
 const TRUST_PREFIX: &str = "ticketrail-server trust page on ";
 
+/// The line it prints when nobody can sign in yet, before the URL.
+const SETUP_PREFIX: &str = "ticketrail-server setup at ";
+
 /// The tiny PWA the tests serve; deep links must return exactly this.
 pub const INDEX_HTML: &str =
     "<!doctype html><html><head><title>ticketrail test dist</title></head><body>tr-index</body></html>";
@@ -87,6 +90,8 @@ pub struct Server {
     options: ServerOptions,
     base: String,
     trust_base: Option<String>,
+    /// The first-run setup address the server printed, once it has.
+    setup_url: std::sync::Arc<std::sync::Mutex<Option<String>>>,
     admin_token: String,
     /// Shared HTTP client; plain http to 127.0.0.1, sending the admin token
     /// (`Authorization: Bearer`) unless a request sets its own.
@@ -130,6 +135,7 @@ impl Server {
             options,
             base: String::new(),
             trust_base: None,
+            setup_url: std::sync::Arc::default(),
             admin_token: String::new(),
             http: reqwest::Client::new(),
         };
@@ -184,6 +190,17 @@ impl Server {
     /// `http://127.0.0.1:PORT` (`https://` with TLS) of the current process.
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// The first-run setup address (`…/setup?code=…`) the server printed
+    /// because nobody could sign in; panics if none comes.
+    pub async fn setup_url(&self) -> String {
+        let slot = self.setup_url.clone();
+        super::wait_until("the setup address on STDOUT", STARTUP, || {
+            let url = slot.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            async move { url }
+        })
+        .await
     }
 
     /// `http://127.0.0.1:PORT` of the `--http-listen` listener, when the
@@ -288,8 +305,16 @@ impl Server {
             self.trust_base = Some(format!("http://127.0.0.1:{port}"));
         }
         // Keep draining STDOUT so a chatty server never blocks on a full pipe
-        // (and never sees EPIPE, which would turn a println into a panic).
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        // (and never sees EPIPE, which would turn a println into a panic),
+        // keeping the first-run setup address when it comes.
+        let setup_url = self.setup_url.clone();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(url) = line.strip_prefix(SETUP_PREFIX) {
+                    *setup_url.lock().unwrap_or_else(|e| e.into_inner()) = Some(url.to_owned());
+                }
+            }
+        });
     }
 
     /// Sends `signal` ("KILL", "TERM", "INT") to the running child without

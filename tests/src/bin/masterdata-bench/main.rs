@@ -106,6 +106,7 @@ async fn one_run(env: &Env, args: &Args) -> Result<Run> {
         "masterdata",
         ServerOptions {
             seed_menu: Some(size),
+            ..ServerOptions::default()
         },
     )
     .await?;

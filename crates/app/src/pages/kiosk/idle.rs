@@ -6,6 +6,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::{clock_ms, use_kiosk};
+use crate::components::focus_when_shown;
 use crate::i18n::Key;
 
 /// "Are you still there?" with the countdown, shown only while the flow
@@ -19,14 +20,8 @@ pub fn IdleWarning() -> impl IntoView {
         kiosk.flow.with(|flow| flow.warning(clock_ms()))
     });
     let keep = NodeRef::<html::Button>::new();
-    // Keyboard users land on the way out of the dialog; a pointer user
-    // sees no ring (programmatic focus follows the last input's modality).
-    Effect::new(move |_| {
-        if let Some(button) = keep.get() {
-            // Focus can only fail on a detached element; nothing to do then.
-            let _ = button.focus();
-        }
-    });
+    // Keyboard users land on the way out of the dialog.
+    focus_when_shown(keep);
     move || {
         let seconds = seconds_left.get()?;
         let lang = kiosk.lang.get();

@@ -14,6 +14,7 @@ use ticketrail_core::format_money;
 
 use super::price_check::{ChangedLine, PriceCheck};
 use super::{use_kiosk, Kiosk};
+use crate::components::focus_when_shown;
 use crate::i18n::{localized, Key, Lang};
 
 /// The dialog, while a price check waits for the customer.
@@ -22,12 +23,7 @@ pub fn PriceConfirm() -> impl IntoView {
     let kiosk = use_kiosk();
     let accept = NodeRef::<html::Button>::new();
     let back = NodeRef::<html::Button>::new();
-    Effect::new(move |_| {
-        if let Some(button) = accept.get() {
-            // Focus can only fail on a detached element; nothing to do then.
-            let _ = button.focus();
-        }
-    });
+    focus_when_shown(accept);
     // Tab and Shift+Tab go round the dialog's two buttons; Escape closes.
     let on_keydown = move |event: KeyboardEvent| match event.key().as_str() {
         "Escape" => {

@@ -19,6 +19,7 @@ use super::delivery::StaffQueue;
 use super::menu_state::SyncStatus;
 use super::sync_status::ProgressBar;
 use super::{clock_ms, timestamp, use_kiosk, Kiosk};
+use crate::components::focus_when_shown;
 use crate::device;
 use crate::i18n::staff as text;
 
@@ -127,12 +128,7 @@ pub(super) fn StaffDialog() -> impl IntoView {
     let fresh = Memo::new(move |_| freshness(kiosk, now.get(), kiosk.stale_limit_hours.get()));
     let close = move || kiosk.staff_open.set(false);
     let close_button = NodeRef::<html::Button>::new();
-    Effect::new(move |_| {
-        if let Some(button) = close_button.get() {
-            // Focus can only fail on a detached element; nothing to do then.
-            let _ = button.focus();
-        }
-    });
+    focus_when_shown(close_button);
     let age = move || text::menu_age(fresh.get());
     let minutes = move || match fresh.get() {
         Staleness::Synced { minutes, .. } => Some(minutes.to_string()),

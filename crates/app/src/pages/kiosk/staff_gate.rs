@@ -9,6 +9,7 @@ use ticketrail_core::staff_pin::Verdict;
 
 use super::staff::StaffDialog;
 use super::{clock_ms, use_kiosk};
+use crate::components::focus_when_shown;
 use crate::i18n::staff as text;
 use crate::staff_pin;
 
@@ -56,12 +57,7 @@ fn PinPrompt(unlocked: RwSignal<bool>) -> impl IntoView {
             .map(|until| ((until - now.get()) / 1000.0).ceil().max(1.0) as u64)
     };
     let input = NodeRef::<html::Input>::new();
-    Effect::new(move |_| {
-        if let Some(input) = input.get() {
-            // Focus only fails on a detached element; nothing to do then.
-            let _ = input.focus();
-        }
-    });
+    focus_when_shown(input);
     let submit = move || {
         let pin = typed.get_untracked();
         if pin.is_empty() || said.get_untracked() == Said::Checking {
