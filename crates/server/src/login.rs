@@ -16,7 +16,7 @@ use ticketrail_protocol::{Login, LoginSession};
 use crate::access::{secret, Caller, ClientAddress};
 use crate::error::AppError;
 use crate::extract::ApiJson;
-use crate::store::{AccessWrite, Credential, CredentialKind};
+use crate::store::{AccessWrite, Credential, CredentialKind, User};
 use crate::AppState;
 
 /// How long a sign-in lasts: a working day and then some.
@@ -55,6 +55,12 @@ async fn login(
     let Some(user) = user.filter(|_| matched) else {
         return Err(AppError::Unauthorized);
     };
+    start_session(&state, &user).await.map(Json)
+}
+
+/// Signs `user` in: a new session token, stored as a hash, that expires
+/// after [`SESSION_LASTS`]. Also how first-run setup signs the owner in.
+pub async fn start_session(state: &AppState, user: &User) -> Result<LoginSession, AppError> {
     let token = secret::new_token()?;
     let now = Utc::now();
     let expires_at = now + SESSION_LASTS;
@@ -64,7 +70,7 @@ async fn login(
             id: secret::new_id("s-")?,
             kind: CredentialKind::Session,
             token_hash: secret::hash_secret(&token),
-            name: user.username,
+            name: user.username.clone(),
             role: user.role,
             outlet_id: user.outlet_id.clone(),
             created_at: now,
@@ -73,12 +79,12 @@ async fn login(
             revoked: false,
         }))
         .await?;
-    Ok(Json(LoginSession {
+    Ok(LoginSession {
         token,
         role: user.role,
-        outlet_id: user.outlet_id,
+        outlet_id: user.outlet_id.clone(),
         expires_at,
-    }))
+    })
 }
 
 async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, AppError> {

@@ -14,15 +14,14 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::Utc;
 use ticketrail_protocol::access::validate_setup;
 use ticketrail_protocol::{LoginSession, Role, SetupRequest, SetupState};
 
 use crate::access::{secret, ClientAddress};
 use crate::error::AppError;
 use crate::extract::ApiJson;
-use crate::login::SESSION_LASTS;
-use crate::store::{AccessOutcome, AccessWrite, Credential, CredentialKind, NewOutlet, User};
+use crate::login::start_session;
+use crate::store::{AccessOutcome, AccessWrite, NewOutlet, User};
 use crate::AppState;
 
 /// The one-time setup code, as a hash, while setup is due.
@@ -148,32 +147,11 @@ async fn create_owner(state: &AppState, input: SetupRequest) -> Result<LoginSess
         role: Role::Admin,
         outlet_id: None,
     };
-    let username = user.username.clone();
-    state.store.access(AccessWrite::CreateUser(user)).await?;
-    let token = secret::new_token()?;
-    let now = Utc::now();
-    let expires_at = now + SESSION_LASTS;
     state
         .store
-        .access(AccessWrite::CreateCredential(Credential {
-            id: secret::new_id("s-")?,
-            kind: CredentialKind::Session,
-            token_hash: secret::hash_secret(&token),
-            name: username,
-            role: Role::Admin,
-            outlet_id: None,
-            created_at: now,
-            expires_at: Some(expires_at),
-            last_seen_at: None,
-            revoked: false,
-        }))
+        .access(AccessWrite::CreateUser(user.clone()))
         .await?;
-    Ok(LoginSession {
-        token,
-        role: Role::Admin,
-        outlet_id: None,
-        expires_at,
-    })
+    start_session(state, &user).await
 }
 
 #[cfg(test)]
