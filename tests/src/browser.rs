@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 use tempfile::TempDir;
 use tokio::process::{Child, Command};
 
+use crate::lan::Lan;
 use crate::{wait, Env};
 
 /// Chromium switches for a sandboxed, air-gapped CI machine: without the
@@ -35,12 +36,19 @@ const CHROMIUM_ARGS: [&str; 9] = [
     "--window-size=1280,800",
 ];
 
+/// Chromium's own directory in a profile.
+const USER_DATA: &str = "chromium";
+
+/// The HOME of a browser on the LAN, in its profile (see [`crate::lan`]).
+const HOME: &str = "home";
+
 /// How long chromedriver may take to come up.
 const DRIVER_START: Duration = Duration::from_secs(20);
 
 /// A browser profile directory (deleted when dropped) between two browsers,
-/// with the pairings it holds.
-pub struct Profile(TempDir, HashMap<String, String>);
+/// with the pairings it holds and, for a browser on the LAN, the network it
+/// is on.
+pub struct Profile(TempDir, HashMap<String, String>, Option<Lan>);
 
 /// One browser window; dropping it ends the session (which quits Chromium)
 /// and stops chromedriver.
@@ -50,6 +58,8 @@ pub struct Browser {
     driver: Child,
     driver_port: u16,
     profile: TempDir,
+    /// The network a browser on the LAN is on (see [`crate::lan`]).
+    lan: Option<Lan>,
     /// `origin -> role@outlet` this browser was paired as (see
     /// [`crate::pairing`]).
     paired: Mutex<HashMap<String, String>>,
@@ -59,16 +69,33 @@ impl Browser {
     /// Starts chromedriver and a Chromium session. chromedriver's log goes to
     /// `target/e2e-logs/<name>.chromedriver.log`.
     pub async fn open(env: &Env, name: &str) -> Result<Browser> {
-        Self::open_with_profile(env, name, Profile(tempfile::tempdir()?, HashMap::new())).await
+        let profile = Profile(tempfile::tempdir()?, HashMap::new(), None);
+        Self::open_with_profile(env, name, profile).await
+    }
+
+    /// Like [`Browser::open`], for a browser on the restaurant's network:
+    /// it finds the outlet as [`crate::lan::OUTLET_HOST`] and trusts the
+    /// outlet's CA ([`crate::lan`]).
+    pub async fn open_on_lan(env: &Env, name: &str, lan: Lan) -> Result<Browser> {
+        let profile = Profile(tempfile::tempdir()?, HashMap::new(), Some(lan));
+        Self::open_with_profile(env, name, profile).await
     }
 
     /// Like [`Browser::open`], on a profile a closed browser left (see
     /// [`Browser::close_keeping_profile`]).
     pub async fn open_with_profile(env: &Env, name: &str, profile: Profile) -> Result<Browser> {
-        let Profile(profile, paired) = profile;
+        let Profile(profile, paired, lan) = profile;
         let driver_port = free_port()?;
         let log = Env::log_file(&format!("{name}.chromedriver.log"))?;
-        let driver = Command::new(&env.chromedriver)
+        let mut driver = Command::new(&env.chromedriver);
+        if let Some(lan) = &lan {
+            // chromedriver passes its environment on to Chromium.
+            let home = profile.path().join(HOME);
+            std::fs::create_dir_all(&home)?;
+            lan.install_trust(&home).await?;
+            driver.env("HOME", home);
+        }
+        let driver = driver
             .arg(format!("--port={driver_port}"))
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
@@ -83,12 +110,17 @@ impl Browser {
             driver,
             driver_port,
             profile,
+            lan,
             paired: Mutex::new(paired),
         };
         let webdriver = format!("http://127.0.0.1:{driver_port}");
         wait_until_ready(&webdriver).await?;
         let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(capabilities(env, browser.profile.path()))
+            .capabilities(capabilities(
+                env,
+                &browser.profile.path().join(USER_DATA),
+                browser.lan.is_some(),
+            ))
             .connect(&webdriver)
             .await
             .context("opening a Chromium session")?;
@@ -217,7 +249,11 @@ impl Browser {
                 .get_mut()
                 .unwrap_or_else(PoisonError::into_inner),
         );
-        Ok(Profile(std::mem::replace(&mut self.profile, empty), paired))
+        Ok(Profile(
+            std::mem::replace(&mut self.profile, empty),
+            paired,
+            self.lan.take(),
+        ))
     }
 
     async fn quit(&mut self) -> Result<()> {
@@ -243,9 +279,12 @@ impl Drop for Browser {
     }
 }
 
-fn capabilities(env: &Env, profile: &Path) -> serde_json::Map<String, Value> {
+fn capabilities(env: &Env, user_data: &Path, on_lan: bool) -> serde_json::Map<String, Value> {
     let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|arg| arg.to_string()).collect();
-    args.push(format!("--user-data-dir={}", profile.display()));
+    args.push(format!("--user-data-dir={}", user_data.display()));
+    if on_lan {
+        args.push(Lan::resolver_rule());
+    }
     let capabilities = json!({
         "browserName": "chrome",
         "goog:chromeOptions": {

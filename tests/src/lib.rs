@@ -2,7 +2,8 @@
 //! `ticketrail-server` on a free port with a temporary database and the demo
 //! menu, serving the built PWA, driven by headless Chromium over WebDriver.
 //!
-//! [`Browser`] starts and ends a window; [`dom`] reads and drives it by
+//! [`Browser`] starts and ends a window, on [`lan`] one on the outlet's
+//! network; [`dom`] reads and drives it by
 //! selector; [`cdp`] reaches what only the DevTools protocol can; [`kiosk`],
 //! [`menu`] and [`kitchen`] speak the UI contract's selectors; [`timing`]
 //! measures page loads inside the page for the `pwa-timing` tool and
@@ -23,6 +24,7 @@ pub mod dom;
 pub mod env;
 pub mod kiosk;
 pub mod kitchen;
+pub mod lan;
 pub mod menu;
 pub mod outbox;
 pub mod pairing;

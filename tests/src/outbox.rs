@@ -17,14 +17,14 @@ pub mod gate;
 
 use std::time::{Duration, SystemTime};
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, ensure, Context, Result};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use ticketrail_core::outbox::{queued, Entry, State, Write};
 use ticketrail_protocol::{OrderItemRequest, PlaceOrder, Product};
 
 use crate::kiosk::{Kiosk, ATTRACT};
-use crate::ui::{connection, MOUNT};
+use crate::ui::{connection, MOUNT, REACT};
 use crate::{wait, Browser, Env, Server};
 
 /// The outbox database (`ticketrail_outbox::DB_NAME`).
@@ -330,6 +330,47 @@ impl Browser {
         })
         .await
     }
+}
+
+/// Places the product at `index` of the first menu screen with the server
+/// out of reach: the confirmation must show a local number and "queued".
+/// Saves a screenshot of the confirmation as `shot`, if given, and returns
+/// to the attract screen.
+pub async fn place_queued(
+    browser: &Browser,
+    index: usize,
+    shot: Option<&str>,
+) -> Result<(String, String)> {
+    let kiosk = Kiosk::new(browser);
+    let (product, shown) = kiosk.order_nth(index).await?;
+    ensure!(
+        shown.delivery.as_deref() == Some("queued") && shown.is_local(),
+        "with the server out of reach the confirmation shows {shown:?}, not a local number and queued"
+    );
+    ensure!(
+        shown.label.to_lowercase().contains("queued"),
+        "the delivery line reads {:?}; it should say the order is queued",
+        shown.label
+    );
+    report_tap(browser, &shown.number).await?;
+    if let Some(name) = shot {
+        browser.screenshot(name).await?;
+    }
+    kiosk.new_order().await?;
+    Ok((product, shown.number))
+}
+
+/// Prints the app's measure of the last tap on "Place order".
+pub async fn report_tap(browser: &Browser, number: &str) -> Result<()> {
+    let took = wait::until("the order-queued measure", REACT, || async {
+        Ok(browser.measures(ORDER_QUEUED).await?.pop())
+    })
+    .await?;
+    println!(
+        "order {number} on the confirmation {:.0} ms after the tap (app measure)",
+        took.duration
+    );
+    Ok(())
 }
 
 /// Opens the kiosk at `url` in a fresh browser that records what it

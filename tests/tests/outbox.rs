@@ -35,47 +35,6 @@ const STAFF_CLOSE: &str = r#"[data-testid="staff-close"]"#;
 /// room for a busy machine.
 const DRAIN: Duration = Duration::from_secs(75);
 
-/// Places the product at `index` of the first menu screen with the server
-/// out of reach: the confirmation must show a local number and "queued".
-/// Saves a screenshot of the confirmation as `shot`, if given, and returns
-/// to the attract screen.
-async fn place_queued(
-    browser: &Browser,
-    index: usize,
-    shot: Option<&str>,
-) -> Result<(String, String)> {
-    let kiosk = Kiosk::new(browser);
-    let (product, shown) = kiosk.order_nth(index).await?;
-    ensure!(
-        shown.delivery.as_deref() == Some("queued") && shown.is_local(),
-        "with the server out of reach the confirmation shows {shown:?}, not a local number and queued"
-    );
-    ensure!(
-        shown.label.to_lowercase().contains("queued"),
-        "the delivery line reads {:?}; it should say the order is queued",
-        shown.label
-    );
-    report_tap(browser, &shown.number).await?;
-    if let Some(name) = shot {
-        browser.screenshot(name).await?;
-    }
-    kiosk.new_order().await?;
-    Ok((product, shown.number))
-}
-
-/// Prints the app's measure of the last tap on "Place order".
-async fn report_tap(browser: &Browser, number: &str) -> Result<()> {
-    let took = wait::until("the order-queued measure", REACT, || async {
-        Ok(browser.measures(outbox::ORDER_QUEUED).await?.pop())
-    })
-    .await?;
-    println!(
-        "order {number} on the confirmation {:.0} ms after the tap (app measure)",
-        took.duration
-    );
-    Ok(())
-}
-
 /// Checks the page's record of queued orders against the local numbers it
 /// showed, in order.
 fn check_record(queued: &[QueuedOrder], shown: &[String]) -> Result<()> {
@@ -103,7 +62,7 @@ async fn orders_queued_with_the_server_down_arrive_once_and_in_order_after_a_bro
     let mut numbers = Vec::new();
     for index in 0..5 {
         let shot = (index == 0).then_some("outbox-1-confirmation-queued");
-        let (_, number) = place_queued(&browser, index, shot).await?;
+        let (_, number) = outbox::place_queued(&browser, index, shot).await?;
         numbers.push(number);
         browser
             .wait_attr(
@@ -212,8 +171,8 @@ async fn rejected(server: &Server, gate: &Gate, browser: &Browser) -> Result<()>
     let kiosk = Kiosk::new(browser);
     // The kiosk loses the network; two orders wait in its queue.
     gate.close();
-    let (deleted, _) = place_queued(browser, 0, None).await?;
-    let (kept, _) = place_queued(browser, 1, None).await?;
+    let (deleted, _) = outbox::place_queued(browser, 0, None).await?;
+    let (kept, _) = outbox::place_queued(browser, 1, None).await?;
     ensure!(
         deleted != kept,
         "the two orders should be of different dishes"
@@ -276,7 +235,7 @@ async fn rejected(server: &Server, gate: &Gate, browser: &Browser) -> Result<()>
     kiosk.add(&kept).await?;
     kiosk.place_order().await?;
     let shown = kiosk.wait_delivery().await?;
-    report_tap(browser, &shown.number).await?;
+    outbox::report_tap(browser, &shown.number).await?;
     let sent = kiosk.wait_confirmation().await?;
     println!("after the refusal a new order was {shown:?}, then numbered {sent}");
     log.wait_for(server, 2, REACT).await?;
@@ -332,7 +291,7 @@ async fn revoked(server: &Server, gate: &Gate, browser: &Browser) -> Result<()> 
     // Three orders wait in the kiosk's queue while it is offline ...
     gate.close();
     for index in 0..3 {
-        place_queued(browser, index, None).await?;
+        outbox::place_queued(browser, index, None).await?;
     }
     let queued = browser.queued_orders().await?;
     ensure!(

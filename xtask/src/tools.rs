@@ -22,6 +22,9 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// Debian's chromedriver, matching [`CHROMIUM`].
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
+/// Debian's package with NSS's `certutil`.
+const NSS_TOOLS: &str = "libnss3-tools";
+
 /// Whether a tool's `--version` output names exactly version `want`, as a
 /// whole word (`trunk 0.21.14`, `wasm-opt version 132 (version_132)`), so
 /// `0.2.13` never passes for `0.2.130`.
@@ -126,15 +129,18 @@ pub fn ensure_binaryen() -> Result<PathBuf> {
     Ok(bin)
 }
 
-/// Chromium and chromedriver from Debian, for the browser tests.
+/// Chromium and chromedriver from Debian, for the browser tests, and
+/// `certutil` (`libnss3-tools`), which makes a test browser trust the
+/// outlet's CA for real.
 pub fn ensure_browser() -> Result<()> {
     let present = || Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
-    if present() {
-        say(&format!("reusing {CHROMIUM} and {CHROMEDRIVER}"));
+    let missing_tools = apt::missing(&[NSS_TOOLS]);
+    if present() && missing_tools.is_empty() {
+        say(&format!("reusing {CHROMIUM}, {CHROMEDRIVER} and certutil"));
         return Ok(());
     }
-    say("installing Chromium + chromedriver with apt (first run only, ~1 min)");
-    apt::install(&["chromium", "chromium-driver"])?;
+    say("installing Chromium, chromedriver and certutil with apt (first run only, ~1 min)");
+    apt::install(&["chromium", "chromium-driver", NSS_TOOLS])?;
     if !present() {
         bail!("apt installed chromium and chromium-driver, yet {CHROMIUM} or {CHROMEDRIVER} is missing");
     }

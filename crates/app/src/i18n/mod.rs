@@ -395,6 +395,12 @@ texts! {
         "Minta kode pemasangan kepada manajer: mereka membuatnya untuk layar ini di back office. Kode hanya berlaku sekali, selama 10 menit.",
         "اطلب رمز الربط من المدير: يُنشئه لهذه الشاشة في المكتب الخلفي. يعمل الرمز مرة واحدة لمدة 10 دقائق.",
     ],
+    /// The pairing page opened over plain HTTP on another machine.
+    InsecureAddress => [
+        "This address is not secure (http://), so this screen cannot keep orders or the menu while the network is down. Open it at the outlet's https:// address instead.",
+        "Alamat ini tidak aman (http://), sehingga layar ini tidak dapat menyimpan pesanan atau menu saat jaringan terputus. Buka layar ini di alamat https:// outlet.",
+        "هذا العنوان غير آمن (http://)، لذا لا تستطيع هذه الشاشة حفظ الطلبات أو القائمة عند انقطاع الشبكة. افتحها على عنوان https:// الخاص بالفرع بدلًا من ذلك.",
+    ],
     /// Label of the code field.
     PairCode => ["Pairing code", "Kode pemasangan", "رمز الربط"],
     /// The pair button.

@@ -43,6 +43,13 @@ fn next_page(role: ticketrail_protocol::Role) -> String {
         .unwrap_or_else(|| pairing::home(role).to_owned())
 }
 
+/// Whether the page is a secure context (HTTPS, or this machine): only
+/// there does the browser run the service worker that keeps orders and
+/// the menu while the network is down.
+fn is_secure_address() -> bool {
+    web_sys::window().is_some_and(|window| window.is_secure_context())
+}
+
 /// The whole page for a screen that is not paired (or opened `/pair`).
 #[component]
 pub fn PairPage() -> impl IntoView {
@@ -54,6 +61,11 @@ pub fn PairPage() -> impl IntoView {
             <section class="pair" data-testid="pair-page" aria-labelledby="pair-title">
                 <h1 class="pair__title" id="pair-title">{move || lang.get().text(Key::PairTitle)}</h1>
                 <p class="pair__lead">{move || lang.get().text(Key::PairLead)}</p>
+                {(!is_secure_address()).then(|| view! {
+                    <p class="pair__warning" role="note" data-testid="insecure-address">
+                        {move || lang.get().text(Key::InsecureAddress)}
+                    </p>
+                })}
                 <PairForm lang=lang code=in_address("code") />
             </section>
         </Shell>
