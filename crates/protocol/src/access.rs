@@ -22,6 +22,7 @@ pub const PROTOCOL_VERSION: u32 = 2;
 
 /// What a credential may do; every role but `admin` is bound to one outlet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// A customer kiosk: reads the menu, places orders at its outlet,
@@ -60,6 +61,7 @@ impl Role {
 /// `POST /api/pairing-codes`: a manager or admin asks for a code that pairs
 /// one screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PairingCodeRequest {
     /// The outlet the screen will serve.
     pub outlet_id: String,
@@ -71,15 +73,18 @@ pub struct PairingCodeRequest {
 
 /// A pairing code: single use, short-lived.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PairingCode {
     /// What the screen types (or gets in a `/pair?code=` link).
     pub code: String,
     /// After this the code pairs nothing.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub expires_at: Timestamp,
 }
 
 /// `POST /api/devices/pair`, sent by the screen without credentials.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PairDevice {
     /// The code a manager made.
     pub code: String,
@@ -87,6 +92,7 @@ pub struct PairDevice {
 
 /// A paired screen's credential; the token is shown only here.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Paired {
     /// Bearer token for every request and the socket's `auth` frame.
     pub token: String,
@@ -100,6 +106,7 @@ pub struct Paired {
 
 /// `POST /api/auth/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Login {
     /// The person's username.
     pub username: String,
@@ -109,19 +116,23 @@ pub struct Login {
 
 /// A person's session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginSession {
     /// Bearer token until `expires_at`.
     pub token: String,
     /// Their role.
     pub role: Role,
     /// Their outlet; `None` for an admin.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub outlet_id: Option<String>,
     /// When the token stops working.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub expires_at: Timestamp,
 }
 
 /// A paired screen (or scripted credential) in the device list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Device {
     /// Its id.
     pub id: String,
@@ -130,10 +141,13 @@ pub struct Device {
     /// What it may do.
     pub role: Role,
     /// Its outlet; `None` for an admin credential.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub outlet_id: Option<String>,
     /// When it was paired.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// When it last made a request or held a socket, if ever.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, required = true))]
     pub last_seen_at: Option<Timestamp>,
     /// Whether it has a socket open, or asked something in the last moments.
     pub online: bool,
@@ -143,6 +157,7 @@ pub struct Device {
 
 /// An outlet, as `GET /api/outlets/` lists it and as admins write it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutletInput {
     /// Stable id, e.g. `"1"`.
     pub id: String,
@@ -156,6 +171,7 @@ pub struct OutletInput {
 
 /// An outlet as the server answers it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutletInfo {
     /// Stable id.
     pub id: String,
@@ -166,12 +182,14 @@ pub struct OutletInfo {
     /// ISO 4217 code.
     pub currency: String,
     /// How the kiosk checks the staff PIN offline; `None` until one is set.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub staff_pin: Option<PinHash>,
 }
 
 /// A staff PIN as it reaches the kiosks: PBKDF2-HMAC-SHA256, so a kiosk
 /// checks a typed PIN without the server and without the PIN itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PinHash {
     /// Always `pbkdf2-sha256`.
     pub algorithm: String,
@@ -185,6 +203,7 @@ pub struct PinHash {
 
 /// `PUT /api/outlets/{id}/staff-pin`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffPin {
     /// 4 to 8 digits.
     pub pin: String,
@@ -193,6 +212,7 @@ pub struct StaffPin {
 /// `POST /api/setup`: the first run of a server with nobody to sign in,
 /// authorised by the one-time code the server printed when it started.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetupRequest {
     /// The code from the server's setup address.
     pub code: String,
@@ -206,6 +226,7 @@ pub struct SetupRequest {
 
 /// `GET /api/setup`: whether the server still waits for its first run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetupState {
     /// True until an owner has been created.
     pub needed: bool,

@@ -4,6 +4,11 @@
 //! Everything here is plain data with serde derives plus validation written as
 //! plain functions, so the same types compile for the server and for wasm32.
 //! Nothing downstream of [`validate`] handles unvalidated input.
+//!
+//! The `openapi` feature (the server's alone) derives `utoipa::ToSchema` for
+//! the types on the wire, spelled as they are sent: timestamps as
+//! `date-time` strings, and every field of an answer `required`, since the
+//! server always sends it, even where serde lets a reader leave it out.
 #![deny(missing_docs)]
 
 pub mod access;

@@ -13,6 +13,7 @@ pub type Translations = BTreeMap<String, String>;
 
 /// A product on the menu. Prices are integer minor units of `currency`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Product {
     /// Stable id, e.g. `"p-17"`.
     pub id: String,
@@ -20,9 +21,11 @@ pub struct Product {
     pub name: String,
     /// Names in other languages.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>, required = true))]
     pub translations: Translations,
     /// Short description for the kiosk (English); may be empty.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub description: String,
     /// The category the product is listed under.
     pub category_id: String,
@@ -31,6 +34,7 @@ pub struct Product {
     /// ISO 4217 currency code, e.g. `"IDR"`.
     pub currency: String,
     /// Picture for the kiosk, if any.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub image_url: Option<String>,
     /// Inactive products cannot be ordered and are hidden by the kiosk.
     pub is_active: bool,
@@ -39,11 +43,13 @@ pub struct Product {
     /// Master version of the last change to this row.
     pub version: i64,
     /// Server time of the last change.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
 }
 
 /// A menu category.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Category {
     /// Stable id, e.g. `"c-3"`.
     pub id: String,
@@ -51,17 +57,20 @@ pub struct Category {
     pub name: String,
     /// Names in other languages.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>, required = true))]
     pub translations: Translations,
     /// Position on the category rail, ascending.
     pub sort_order: i32,
     /// Master version of the last change to this row.
     pub version: i64,
     /// Server time of the last change.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
 }
 
 /// How a promotion changes a price.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PromotionKind {
     /// `value` percent off the unit price (0..=100).
@@ -72,6 +81,7 @@ pub enum PromotionKind {
 
 /// A time-boxed discount on some products.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Promotion {
     /// Stable id, e.g. `"promo-1"`.
     pub id: String,
@@ -79,6 +89,7 @@ pub struct Promotion {
     pub name: String,
     /// Names in other languages.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>, required = true))]
     pub translations: Translations,
     /// Products the discount applies to.
     pub product_ids: Vec<String>,
@@ -87,12 +98,15 @@ pub struct Promotion {
     /// Percent (0..=100) or minor units, depending on `kind`.
     pub value: i64,
     /// First instant the promotion applies (inclusive).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub starts_at: Timestamp,
     /// Instant the promotion stops applying (exclusive).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub ends_at: Timestamp,
     /// Master version of the last change to this row.
     pub version: i64,
     /// Server time of the last change.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
 }
 
@@ -125,6 +139,7 @@ impl MasterKind {
 
 /// One page of a master-data sync: rows and tombstones with version > N.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     /// The server's current master version.
     pub version: i64,
@@ -138,6 +153,7 @@ pub struct Page<T> {
 
 /// Body of `POST /api/products/` and `PUT /api/products/{id}/`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProductInput {
     /// Id to create under; the server picks one when absent. Ignored on PUT.
@@ -147,6 +163,7 @@ pub struct ProductInput {
     pub name: String,
     /// Names in other languages.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
     pub translations: Translations,
     /// Short description.
     #[serde(default)]
@@ -169,6 +186,7 @@ pub struct ProductInput {
 
 /// Body of `POST /api/categories/` and `PUT /api/categories/{id}/`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CategoryInput {
     /// Id to create under; the server picks one when absent. Ignored on PUT.
@@ -178,6 +196,7 @@ pub struct CategoryInput {
     pub name: String,
     /// Names in other languages.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
     pub translations: Translations,
     /// Position on the rail.
     #[serde(default)]
@@ -186,6 +205,7 @@ pub struct CategoryInput {
 
 /// Body of `POST /api/promotions/` and `PUT /api/promotions/{id}/`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PromotionInput {
     /// Id to create under; the server picks one when absent. Ignored on PUT.
@@ -195,6 +215,7 @@ pub struct PromotionInput {
     pub name: String,
     /// Names in other languages.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
     pub translations: Translations,
     /// Products it applies to.
     pub product_ids: Vec<String>,
@@ -203,8 +224,10 @@ pub struct PromotionInput {
     /// Percent (0..=100) or minor units (>= 0).
     pub value: i64,
     /// Start (inclusive).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub starts_at: Timestamp,
     /// End (exclusive); after `starts_at`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub ends_at: Timestamp,
 }
 

@@ -10,6 +10,7 @@ use crate::Timestamp;
 /// Legal moves (enforced in `ticketrail-core`): pending -> preparing -> ready
 /// -> completed, and pending | preparing | ready -> cancelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     /// Placed, not started.
@@ -58,6 +59,7 @@ impl OrderStatus {
 
 /// One line of a kiosk's order request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OrderItemRequest {
     /// Product to order.
@@ -71,6 +73,7 @@ pub struct OrderItemRequest {
 
 /// Body of `POST /api/orders/`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlaceOrder {
     /// Made on the device (UUID v4); the idempotency key of the order.
     pub client_order_id: String,
@@ -83,11 +86,13 @@ pub struct PlaceOrder {
     #[serde(default)]
     pub master_version: Option<i64>,
     /// Device clock when the customer placed the order.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub placed_at: Timestamp,
 }
 
 /// Body of `POST /api/orders/{id}/status`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusChange {
     /// Target status.
     pub status: OrderStatus,
@@ -98,6 +103,7 @@ pub struct StatusChange {
 /// An order line as the server keeps it: name, price and station copied at
 /// order time so later menu changes do not rewrite history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderItem {
     /// Product ordered.
     pub product_id: String,
@@ -106,6 +112,7 @@ pub struct OrderItem {
     /// 1..=99.
     pub quantity: i64,
     /// Kitchen note, if any.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub notes: Option<String>,
     /// Unit price after promotions, minor units.
     pub unit_price: i64,
@@ -117,6 +124,7 @@ pub struct OrderItem {
 
 /// An order snapshot: what the server returns, streams and polls.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Order {
     /// Server-assigned id.
     pub id: String,
@@ -137,9 +145,12 @@ pub struct Order {
     /// Per-outlet feed cursor of the latest change to this order.
     pub seq: i64,
     /// Device clock at placement.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub placed_at: Timestamp,
     /// Server clock at creation.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// Server clock at the latest change.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
 }

@@ -10,78 +10,92 @@ use crate::{Category, ErrorCode, Order, Product, Promotion, Timestamp};
 
 /// An order change as streamed on the socket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderEvent {
     /// The order's `seq` after this change (the feed cursor).
     pub seq: i64,
     /// The order in its state after the change.
     pub order: Order,
     /// Server time of the event.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub timestamp: Timestamp,
 }
 
 /// A created or updated master-data row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductEvent {
     /// Master version of this change.
     pub version: i64,
     /// The row after the change.
     pub product: Product,
     /// Server time of the event.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub timestamp: Timestamp,
 }
 
 /// A deleted product.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductDeleted {
     /// Master version of this change.
     pub version: i64,
     /// Id of the deleted row.
     pub product_id: String,
     /// Server time of the event.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub timestamp: Timestamp,
 }
 
 /// A created or updated category.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryEvent {
     /// Master version of this change.
     pub version: i64,
     /// The row after the change.
     pub category: Category,
     /// Server time of the event.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub timestamp: Timestamp,
 }
 
 /// A deleted category.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryDeleted {
     /// Master version of this change.
     pub version: i64,
     /// Id of the deleted row.
     pub category_id: String,
     /// Server time of the event.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub timestamp: Timestamp,
 }
 
 /// A created or updated promotion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PromotionEvent {
     /// Master version of this change.
     pub version: i64,
     /// The row after the change.
     pub promotion: Promotion,
     /// Server time of the event.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub timestamp: Timestamp,
 }
 
 /// A deleted promotion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PromotionDeleted {
     /// Master version of this change.
     pub version: i64,
     /// Id of the deleted row.
     pub promotion_id: String,
     /// Server time of the event.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub timestamp: Timestamp,
 }
 
@@ -103,6 +117,7 @@ pub enum OrderEventKind {
 
 /// Everything the server sends on the socket, tagged by `type`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type")]
 pub enum ServerMessage {
     /// First message on every socket.
@@ -117,6 +132,7 @@ pub enum ServerMessage {
         /// The server's current master version.
         master_version: i64,
         /// Server time.
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         timestamp: Timestamp,
     },
     /// An order was placed.
@@ -166,6 +182,7 @@ pub enum ServerMessage {
     #[serde(rename = "pong")]
     Pong {
         /// Server time.
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         timestamp: Timestamp,
     },
     /// A client frame the server could not use.
@@ -223,6 +240,7 @@ impl ServerMessage {
 
 /// Messages a client may send. Anything else gets an `error` frame.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMessage {
     /// The socket's credential; must be the first frame.

@@ -108,7 +108,7 @@ impl Counters {
 }
 
 /// `"requests"` in `/healthz`: the counters since the process started.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RequestCounts {
     /// `GET /api/products/`.
     pub products: SyncCount,
@@ -121,7 +121,7 @@ pub struct RequestCounts {
 }
 
 /// Sync requests of one kind, by window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SyncCount {
     /// Asked with `since_version=0`.
     pub full: PageCount,
@@ -130,7 +130,7 @@ pub struct SyncCount {
 }
 
 /// Answered sync pages and what they held.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PageCount {
     /// Pages answered with 200.
     pub requests: u64,
@@ -141,7 +141,7 @@ pub struct PageCount {
 }
 
 /// Order-feed polls.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FeedCount {
     /// Polls answered with 200.
     pub polls: u64,

@@ -9,35 +9,52 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{TimeDelta, Utc};
 use serde::Deserialize;
 use ticketrail_protocol::access::{validate_pair, validate_pairing_request};
-use ticketrail_protocol::{Device, PairDevice, Paired, PairingCode, PairingCodeRequest, Role};
+use ticketrail_protocol::{
+    Device, ErrorBody, PairDevice, Paired, PairingCode, PairingCodeRequest, Role,
+};
+use utoipa::IntoParams;
+use utoipa_axum::routes;
 
 use crate::access::{secret, Action, Caller, ClientAddress};
 use crate::error::AppError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::routes::Routes;
 use crate::store::{AccessOutcome, AccessWrite, NewPairingCode, StoreError};
 use crate::AppState;
 
 /// How long a pairing code pairs.
 pub const CODE_VALID: TimeDelta = TimeDelta::minutes(10);
 
-/// The device routes, with and without the trailing slash.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/pairing-codes", post(create_code))
-        .route("/api/pairing-codes/", post(create_code))
-        .route("/api/devices/pair", post(pair))
-        .route("/api/devices/pair/", post(pair))
-        .route("/api/devices", get(list))
-        .route("/api/devices/", get(list))
-        .route("/api/devices/{id}", delete(revoke))
-        .route("/api/devices/{id}/", delete(revoke))
+/// The device routes.
+pub fn router() -> Routes {
+    Routes::default()
+        .route(routes!(create_code))
+        .route(routes!(pair))
+        .route(routes!(list))
+        .route(routes!(revoke))
 }
 
+/// Makes a code that pairs one screen.
+///
+/// Roles: `manager` of the outlet, `admin`. The code pairs once, within 10
+/// minutes, as a `kiosk`, `kitchen` or `manager` screen of the outlet.
+#[utoipa::path(
+    post,
+    path = "/api/pairing-codes",
+    operation_id = "create_pairing_code",
+    tag = "devices",
+    request_body = PairingCodeRequest,
+    responses(
+        (status = 201, description = "The code.", body = PairingCode),
+        (status = 400, description = "A field rule is broken, or the role is `admin` (an admin signs in instead): `bad_request`.", body = ErrorBody),
+        (status = 403, description = "Not this caller's outlet, or not a `manager`: `forbidden`.", body = ErrorBody),
+        (status = 404, description = "(`admin` only) No such outlet: `not_found`.", body = ErrorBody),
+    ),
+)]
 async fn create_code(
     State(state): State<AppState>,
     caller: Caller,
@@ -71,6 +88,24 @@ async fn create_code(
     Ok((StatusCode::CREATED, Json(PairingCode { code, expires_at })))
 }
 
+/// Pairs this screen with a pairing code.
+///
+/// No credential: the code is the screen's authority. The answer holds the
+/// screen's token, shown only here. Attempts are limited per address.
+#[utoipa::path(
+    post,
+    path = "/api/devices/pair",
+    operation_id = "pair_device",
+    tag = "devices",
+    security(()),
+    request_body = PairDevice,
+    responses(
+        (status = 201, description = "The screen's credential.", body = Paired),
+        (status = 401, description = "The code is used, expired or unknown: `unauthorized`.", body = ErrorBody),
+        (status = 429, description = "Over 10 pairing attempts in a minute from this address: `rate_limited`.", body = ErrorBody),
+        (status = 503, description = "The server is shutting down: `internal`.", body = ErrorBody),
+    )
+)]
 async fn pair(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -110,11 +145,29 @@ async fn pair(
 }
 
 /// `?outlet_id=X`, optional for an admin (every outlet).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DeviceQuery {
+    /// The outlet whose devices to list. Left out: the caller's own outlet,
+    /// or every device for an `admin`.
     outlet_id: Option<String>,
 }
 
+/// The paired screens and scripted tokens, oldest first.
+///
+/// Roles: `manager` of the outlet, `admin`. Logins are not devices.
+#[utoipa::path(
+    get,
+    path = "/api/devices",
+    operation_id = "list_devices",
+    tag = "devices",
+    params(DeviceQuery),
+    responses(
+        (status = 200, description = "The devices.", body = Vec<Device>),
+        (status = 400, description = "The query string is malformed: `bad_request`.", body = ErrorBody),
+        (status = 403, description = "Not this caller's outlet, or not a `manager`: `forbidden`.", body = ErrorBody),
+    ),
+)]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -136,6 +189,23 @@ async fn list(
     ))
 }
 
+/// Revokes a device.
+///
+/// Roles: `manager` of the device's outlet, `admin`. Its token is refused
+/// from then on and its open sockets close within a second. Revoking again
+/// answers the same.
+#[utoipa::path(
+    delete,
+    path = "/api/devices/{id}",
+    operation_id = "revoke_device",
+    tag = "devices",
+    params(("id" = String, Path, description = "The device's id.")),
+    responses(
+        (status = 200, description = "The device as the list now shows it.", body = Device),
+        (status = 403, description = "Not this caller's outlet's device, or not a `manager`; also for a device that does not exist: `forbidden`.", body = ErrorBody),
+        (status = 404, description = "(`admin` only) No such device: `not_found`.", body = ErrorBody),
+    ),
+)]
 async fn revoke(
     State(state): State<AppState>,
     caller: Caller,

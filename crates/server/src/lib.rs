@@ -16,7 +16,9 @@
 //! hub), [`access`] (who is calling and what they may do), [`error`] and
 //! [`extract`] (the HTTP error boundary), [`cli`] (the provisioning
 //! subcommands), [`demo`] (the seed menu) and [`synthetic`] (a menu of any
-//! size for benchmarks).
+//! size for benchmarks). Every route is registered in the [`route_table`]
+//! with its OpenAPI operation ([`mod@routes`]), and [`openapi`] serves the
+//! document they make.
 
 pub mod access;
 pub mod cli;
@@ -32,8 +34,10 @@ pub mod health;
 pub mod listen;
 pub mod login;
 pub mod master;
+pub mod openapi;
 pub mod orders;
 pub mod outlets;
+pub mod routes;
 pub mod setup;
 pub mod static_files;
 pub mod store;
@@ -61,6 +65,7 @@ pub use listen::{serve, Listeners};
 
 use counters::Counters;
 use events::Hub;
+use routes::Routes;
 use static_files::StaticFiles;
 use store::{Store, StoreError};
 
@@ -178,8 +183,11 @@ pub fn https_app(state: AppState) -> Router {
     router(state, true)
 }
 
-fn router(state: AppState, secure: bool) -> Router {
-    Router::new()
+/// Every route of [`app`], each with its OpenAPI operation: the API, the
+/// socket, health, `/ca.pem` and the OpenAPI document itself. The PWA is
+/// the fallback for everything else.
+pub fn route_table() -> Routes {
+    Routes::default()
         .merge(master::router())
         .merge(outlets::router())
         .merge(devices::router())
@@ -189,6 +197,14 @@ fn router(state: AppState, secure: bool) -> Router {
         .merge(ws::router())
         .merge(health::router())
         .merge(trust::ca_router())
+        .merge(openapi::router())
+}
+
+/// The app's router. Routes come from [`route_table`] alone, so each is
+/// documented; only the fallbacks and layers are added here.
+fn router(state: AppState, secure: bool) -> Router {
+    route_table()
+        .into_router()
         .fallback(static_files::fallback)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

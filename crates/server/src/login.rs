@@ -7,15 +7,16 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, post};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{TimeDelta, Utc};
 use ticketrail_protocol::access::validate_login;
-use ticketrail_protocol::{Login, LoginSession};
+use ticketrail_protocol::{ErrorBody, Login, LoginSession};
+use utoipa_axum::routes;
 
 use crate::access::{secret, Caller, ClientAddress};
 use crate::error::AppError;
 use crate::extract::ApiJson;
+use crate::routes::Routes;
 use crate::store::{AccessWrite, Credential, CredentialKind, User};
 use crate::AppState;
 
@@ -23,14 +24,29 @@ use crate::AppState;
 pub const SESSION_LASTS: TimeDelta = TimeDelta::hours(12);
 
 /// The sign-in routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/auth/login", post(login))
-        .route("/api/auth/login/", post(login))
-        .route("/api/auth/session", delete(logout))
-        .route("/api/auth/session/", delete(logout))
+pub fn router() -> Routes {
+    Routes::default()
+        .route(routes!(login))
+        .route(routes!(logout))
 }
 
+/// Signs a person in.
+///
+/// No credential. The session lasts 12 hours; attempts are limited per
+/// address (counted with first-run setup).
+#[utoipa::path(
+    post,
+    path = "/api/auth/login",
+    tag = "sign-in",
+    security(()),
+    request_body = Login,
+    responses(
+        (status = 200, description = "The session.", body = LoginSession),
+        (status = 401, description = "Wrong username or password: `unauthorized`.", body = ErrorBody),
+        (status = 429, description = "Over 10 attempts in a minute from this address: `rate_limited`.", body = ErrorBody),
+        (status = 503, description = "The server is shutting down: `internal`.", body = ErrorBody),
+    )
+)]
 async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -87,6 +103,16 @@ pub async fn start_session(state: &AppState, user: &User) -> Result<LoginSession
     })
 }
 
+/// Ends the caller's own credential.
+///
+/// Roles: all. A login session ends; a screen's token unpairs that screen.
+/// From then on the token gets 401 everywhere.
+#[utoipa::path(
+    delete,
+    path = "/api/auth/session",
+    tag = "sign-in",
+    responses((status = 204, description = "Signed out.")),
+)]
 async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, AppError> {
     let id = caller.0.id.clone();
     state

@@ -3,23 +3,30 @@
 //! The three kinds behave alike (paged sync by master version, create,
 //! update, delete), so one set of generic handlers serves all of them,
 //! parameterised by a `Kind` that names the body type and its validation.
+//! Each kind's routes are thin wrappers over them that carry the kind's
+//! OpenAPI operations (`kind_routes!`).
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, put};
-use axum::{Json, Router};
+use axum::Json;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use ticketrail_protocol::validate::{
     validate_category_input, validate_id, validate_product_input, validate_promotion_input,
     InputError,
 };
-use ticketrail_protocol::{CategoryInput, MasterKind, ProductInput, PromotionInput};
+use ticketrail_protocol::{
+    Category, CategoryInput, ErrorBody, MasterKind, Page, Product, ProductInput, Promotion,
+    PromotionInput,
+};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 
 use crate::access::{Action, Caller};
 use crate::error::AppError;
 use crate::extract::{non_negative, ApiJson, ApiPath, ApiQuery};
+use crate::routes::Routes;
 use crate::store::{MasterInput, MasterOutcome, MasterWrite};
 use crate::AppState;
 
@@ -72,28 +79,169 @@ impl Kind for Promotions {
     }
 }
 
-/// Routes of the three kinds, with and without the trailing slash.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .merge(routes::<Products>("products"))
-        .merge(routes::<Categories>("categories"))
-        .merge(routes::<Promotions>("promotions"))
+/// Routes of the three kinds.
+pub fn router() -> Routes {
+    products::routes()
+        .merge(categories::routes())
+        .merge(promotions::routes())
 }
 
-fn routes<K: Kind>(name: &str) -> Router<AppState> {
-    let collection = get(list::<K>).post(create::<K>);
-    let member = put(update::<K>).delete(remove::<K>);
-    Router::new()
-        .route(&format!("/api/{name}/"), collection.clone())
-        .route(&format!("/api/{name}"), collection)
-        .route(&format!("/api/{name}/{{id}}/"), member.clone())
-        .route(&format!("/api/{name}/{{id}}"), member)
+/// The documented routes of one kind: a module of thin wrappers over the
+/// generic handlers, since an OpenAPI operation names one path and one body
+/// type. Roles: any credential may read the menu; only an `admin` writes it.
+macro_rules! kind_routes {
+    ($module:ident, $kind:ident, $row:ident, $input:ident, $noun:tt, $one:tt, $collection:tt, $member:tt) => {
+        #[doc = concat!("The routes of ", $noun, ".")]
+        mod $module {
+            use super::*;
+
+            /// This kind's routes.
+            pub fn routes() -> Routes {
+                Routes::default()
+                    .route(routes!(list, create))
+                    .route(routes!(update, remove))
+            }
+
+            /// One page of the sync.
+            #[utoipa::path(
+                get,
+                path = $collection,
+                tag = "menu",
+                operation_id = concat!("list_", $noun),
+                summary = concat!("The ", $noun, " changed since a master version."),
+                description = "Roles: all. Rows changed after `since_version`, ascending by \
+                    version, and the ids deleted in the same window.",
+                params(PageQuery),
+                responses(
+                    (status = 200, description = "One page.", body = Page<$row>),
+                    (status = 400, description = "`since_version` or `limit` is out of range: `bad_request`.", body = ErrorBody),
+                ),
+            )]
+            async fn list(
+                state: State<AppState>,
+                caller: Caller,
+                query: ApiQuery<PageQuery>,
+            ) -> Result<impl IntoResponse, AppError> {
+                super::list::<$kind>(state, caller, query).await
+            }
+
+            /// A management write: create.
+            #[utoipa::path(
+                post,
+                path = $collection,
+                tag = "menu",
+                operation_id = concat!("create_", $one),
+                summary = concat!("Creates a ", $one, "."),
+                description = "Roles: `admin`. The server picks the id when the body has none.",
+                request_body = $input,
+                responses(
+                    (status = 201, description = "The new row.", body = $row),
+                    (status = 403, description = "Not an `admin`: `forbidden`.", body = ErrorBody),
+                    (status = 409, description = "A row with this id exists: `conflict`.", body = ErrorBody),
+                ),
+            )]
+            async fn create(
+                state: State<AppState>,
+                caller: Caller,
+                input: ApiJson<$input>,
+            ) -> Result<impl IntoResponse, AppError> {
+                super::create::<$kind>(state, caller, input).await
+            }
+
+            /// A management write: update.
+            #[utoipa::path(
+                put,
+                path = $member,
+                tag = "menu",
+                operation_id = concat!("update_", $one),
+                summary = concat!("Replaces a ", $one, "."),
+                description = "Roles: `admin`. A body `id` is ignored.",
+                params(("id" = String, Path, description = "The row's id.")),
+                request_body = $input,
+                responses(
+                    (status = 200, description = "The row after the change.", body = $row),
+                    (status = 403, description = "Not an `admin`: `forbidden`.", body = ErrorBody),
+                    (status = 404, description = "No such row: `not_found`.", body = ErrorBody),
+                ),
+            )]
+            async fn update(
+                state: State<AppState>,
+                caller: Caller,
+                id: ApiPath<String>,
+                input: ApiJson<$input>,
+            ) -> Result<impl IntoResponse, AppError> {
+                super::update::<$kind>(state, caller, id, input).await
+            }
+
+            /// A management write: delete.
+            #[utoipa::path(
+                delete,
+                path = $member,
+                tag = "menu",
+                operation_id = concat!("delete_", $one),
+                summary = concat!("Deletes a ", $one, "."),
+                description = "Roles: `admin`. Leaves a tombstone that the sync reports in `deleted`.",
+                params(("id" = String, Path, description = "The row's id.")),
+                responses(
+                    (status = 200, description = "The master version of the deletion.", body = Deleted),
+                    (status = 400, description = "The id is malformed: `bad_request`.", body = ErrorBody),
+                    (status = 403, description = "Not an `admin`: `forbidden`.", body = ErrorBody),
+                    (status = 404, description = "No such row: `not_found`.", body = ErrorBody),
+                    (status = 409, description = "A category that still has products: `conflict`.", body = ErrorBody),
+                ),
+            )]
+            async fn remove(
+                state: State<AppState>,
+                caller: Caller,
+                id: ApiPath<String>,
+            ) -> Result<impl IntoResponse, AppError> {
+                super::remove::<$kind>(state, caller, id).await
+            }
+        }
+    };
 }
+
+kind_routes!(
+    products,
+    Products,
+    Product,
+    ProductInput,
+    "products",
+    "product",
+    "/api/products/",
+    "/api/products/{id}/"
+);
+kind_routes!(
+    categories,
+    Categories,
+    Category,
+    CategoryInput,
+    "categories",
+    "category",
+    "/api/categories/",
+    "/api/categories/{id}/"
+);
+kind_routes!(
+    promotions,
+    Promotions,
+    Promotion,
+    PromotionInput,
+    "promotions",
+    "promotion",
+    "/api/promotions/",
+    "/api/promotions/{id}/"
+);
 
 /// `?since_version=N&limit=L`, both optional; parsed by hand for clear errors.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PageQuery {
+    /// The master version the client has; 0 (the default) for a full
+    /// download.
+    #[param(value_type = Option<i64>, minimum = 0)]
     since_version: Option<String>,
+    /// Most rows in the page; the default and the cap are 5000.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 5000)]
     limit: Option<String>,
 }
 
@@ -154,8 +302,9 @@ async fn update<K: Kind>(
 }
 
 /// Answer of a delete: the master version it was stamped with.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Deleted {
+    /// The master version of the deletion.
     version: i64,
 }
 

@@ -4,16 +4,18 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{TimeDelta, Utc};
 use serde::Deserialize;
 use ticketrail_protocol::validate::{validate_place_order, validate_status_change};
-use ticketrail_protocol::{Order, PlaceOrder, StatusChange};
+use ticketrail_protocol::{ErrorBody, Order, PlaceOrder, StatusChange};
+use utoipa::IntoParams;
+use utoipa_axum::routes;
 
 use crate::access::{Action, Caller};
 use crate::error::AppError;
 use crate::extract::{non_negative, ApiJson, ApiPath, ApiQuery};
+use crate::routes::Routes;
 use crate::store::FeedScope;
 use crate::AppState;
 
@@ -23,17 +25,34 @@ pub const RECENTLY_CLOSED: TimeDelta = TimeDelta::hours(1);
 /// The header that carries a placement's idempotency key.
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
-/// The order routes, with and without the trailing slash.
-pub fn router() -> Router<AppState> {
-    let collection = get(feed).post(place);
-    let status = post(change_status);
-    Router::new()
-        .route("/api/orders/", collection.clone())
-        .route("/api/orders", collection)
-        .route("/api/orders/{id}/status", status.clone())
-        .route("/api/orders/{id}/status/", status)
+/// The order routes.
+pub fn router() -> Routes {
+    Routes::default()
+        .route(routes!(feed, place))
+        .route(routes!(change_status))
 }
 
+/// Places an order, once per `client_order_id`.
+///
+/// Roles: `kiosk` of the order's outlet, `admin`. The server prices the
+/// order from its own menu. Repeating a placement answers the order first
+/// placed under its `client_order_id`, however often and concurrently.
+#[utoipa::path(
+    post,
+    path = "/api/orders/",
+    operation_id = "place_order",
+    tag = "orders",
+    params(("Idempotency-Key" = Option<String>, Header, description = "The body's `client_order_id`; any other value is a 400.")),
+    request_body = PlaceOrder,
+    responses(
+        (status = 201, description = "The order, placed now.", body = Order),
+        (status = 200, description = "The same order again: this `client_order_id` was placed before.", body = Order),
+        (status = 400, description = "A field rule is broken: `bad_request`.", body = ErrorBody),
+        (status = 403, description = "Not this caller's outlet, or not a role that places orders: `forbidden`.", body = ErrorBody),
+        (status = 404, description = "(`admin` only) No such outlet: `not_found`.", body = ErrorBody),
+        (status = 422, description = "A product is unknown or inactive (`unknown_product`), or a quantity is outside 1..=99 (`invalid_quantity`).", body = ErrorBody),
+    ),
+)]
 async fn place(
     State(state): State<AppState>,
     caller: Caller,
@@ -62,6 +81,25 @@ async fn place(
     Ok((status, Json(placed.order)).into_response())
 }
 
+/// Moves an order through the kitchen workflow.
+///
+/// Roles: `kitchen` and `manager` of the order's outlet, `admin`. Legal
+/// moves: pending -> preparing -> ready -> completed, and pending,
+/// preparing or ready -> cancelled. Repeating a `request_id` changes
+/// nothing and answers the order again.
+#[utoipa::path(
+    post,
+    path = "/api/orders/{id}/status",
+    tag = "orders",
+    params(("id" = String, Path, description = "The order's `id`.")),
+    request_body = StatusChange,
+    responses(
+        (status = 200, description = "The order after the change.", body = Order),
+        (status = 403, description = "Not this caller's outlet's order, or not a kitchen role; also for an order that does not exist: `forbidden`.", body = ErrorBody),
+        (status = 404, description = "(`admin` only) No such order: `not_found`.", body = ErrorBody),
+        (status = 409, description = "The workflow forbids this move (`invalid_transition`), or the `request_id` was used for another order (`conflict`).", body = ErrorBody),
+    ),
+)]
 async fn change_status(
     State(state): State<AppState>,
     caller: Caller,
@@ -84,12 +122,36 @@ async fn change_status(
 }
 
 /// `?outlet_id=X&since_id=N`; parsed by hand for clear errors.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct FeedQuery {
+    /// The outlet whose orders to read.
+    #[param(required = true)]
     outlet_id: Option<String>,
+    /// The highest `seq` the client has applied; 0 (the default) for the
+    /// outlet's board: its orders still open today plus those closed in the
+    /// last hour.
+    #[param(value_type = Option<i64>, minimum = 0)]
     since_id: Option<String>,
 }
 
+/// The polling feed: orders changed since a `seq`.
+///
+/// Roles: `kitchen` and `manager` of the outlet, `admin`. Each order comes
+/// once, in its latest state, ascending by `seq`; nothing new is `[]`.
+#[utoipa::path(
+    get,
+    path = "/api/orders/",
+    operation_id = "order_feed",
+    tag = "orders",
+    params(FeedQuery),
+    responses(
+        (status = 200, description = "Orders whose `seq` is above `since_id`.", body = Vec<Order>),
+        (status = 400, description = "`outlet_id` is missing or `since_id` is not a non-negative integer: `bad_request`.", body = ErrorBody),
+        (status = 403, description = "Not this caller's outlet, or not a role that reads orders: `forbidden`.", body = ErrorBody),
+        (status = 404, description = "(`admin` only) No such outlet: `not_found`.", body = ErrorBody),
+    ),
+)]
 async fn feed(
     State(state): State<AppState>,
     caller: Caller,

@@ -8,29 +8,36 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, put};
-use axum::{Json, Router};
+use axum::Json;
 use ticketrail_protocol::access::{validate_outlet, validate_staff_pin};
-use ticketrail_protocol::{OutletInfo, OutletInput, StaffPin};
+use ticketrail_protocol::{ErrorBody, OutletInfo, OutletInput, StaffPin};
+use utoipa_axum::routes;
 
 use crate::access::{secret, Action, Caller};
 use crate::error::AppError;
 use crate::extract::{ApiJson, ApiPath};
+use crate::routes::Routes;
 use crate::store::{AccessOutcome, AccessWrite, NewOutlet};
 use crate::AppState;
 
-/// The outlet routes, with and without the trailing slash.
-pub fn router() -> Router<AppState> {
-    let collection = get(list).post(create);
-    Router::new()
-        .route("/api/outlets/", collection.clone())
-        .route("/api/outlets", collection)
-        .route("/api/outlets/{id}/", put(update))
-        .route("/api/outlets/{id}", put(update))
-        .route("/api/outlets/{id}/staff-pin", put(set_staff_pin))
-        .route("/api/outlets/{id}/staff-pin/", put(set_staff_pin))
+/// The outlet routes.
+pub fn router() -> Routes {
+    Routes::default()
+        .route(routes!(list, create))
+        .route(routes!(update))
+        .route(routes!(set_staff_pin))
 }
 
+/// The outlets the caller may read.
+///
+/// Roles: all. An `admin` gets every outlet; anyone else their own.
+#[utoipa::path(
+    get,
+    path = "/api/outlets/",
+    operation_id = "list_outlets",
+    tag = "outlets",
+    responses((status = 200, description = "The outlets, each with its staff PIN hash.", body = Vec<OutletInfo>)),
+)]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -48,6 +55,21 @@ async fn list(
     Ok(Json(outlets))
 }
 
+/// Creates an outlet.
+///
+/// Roles: `admin`.
+#[utoipa::path(
+    post,
+    path = "/api/outlets/",
+    operation_id = "create_outlet",
+    tag = "outlets",
+    request_body = OutletInput,
+    responses(
+        (status = 201, description = "The new outlet.", body = OutletInfo),
+        (status = 403, description = "Not an `admin`: `forbidden`.", body = ErrorBody),
+        (status = 409, description = "An outlet with this id exists: `conflict`.", body = ErrorBody),
+    ),
+)]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -68,6 +90,22 @@ async fn create(
     }
 }
 
+/// Changes an outlet's name, time zone and currency.
+///
+/// Roles: `admin`. The body's `id` must be the one in the path.
+#[utoipa::path(
+    put,
+    path = "/api/outlets/{id}/",
+    operation_id = "update_outlet",
+    tag = "outlets",
+    params(("id" = String, Path, description = "The outlet's id.")),
+    request_body = OutletInput,
+    responses(
+        (status = 200, description = "The outlet after the change.", body = OutletInfo),
+        (status = 403, description = "Not an `admin`: `forbidden`.", body = ErrorBody),
+        (status = 404, description = "No such outlet: `not_found`.", body = ErrorBody),
+    ),
+)]
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -89,6 +127,22 @@ async fn update(
     info(&state, &id).await
 }
 
+/// Sets the outlet's staff PIN.
+///
+/// Roles: `manager` of the outlet, `admin`. The PIN is kept, and sent to the
+/// kiosks, only as a salted PBKDF2 hash (`staff_pin` of the outlet).
+#[utoipa::path(
+    put,
+    path = "/api/outlets/{id}/staff-pin",
+    tag = "outlets",
+    params(("id" = String, Path, description = "The outlet's id.")),
+    request_body = StaffPin,
+    responses(
+        (status = 200, description = "The outlet with its new staff PIN hash.", body = OutletInfo),
+        (status = 403, description = "Not this caller's outlet, or not a `manager`: `forbidden`.", body = ErrorBody),
+        (status = 404, description = "(`admin` only) No such outlet: `not_found`.", body = ErrorBody),
+    ),
+)]
 async fn set_staff_pin(
     State(state): State<AppState>,
     caller: Caller,

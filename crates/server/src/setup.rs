@@ -12,15 +12,16 @@ use std::sync::{Mutex, PoisonError};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use ticketrail_protocol::access::validate_setup;
-use ticketrail_protocol::{LoginSession, Role, SetupRequest, SetupState};
+use ticketrail_protocol::{ErrorBody, LoginSession, Role, SetupRequest, SetupState};
+use utoipa_axum::routes;
 
 use crate::access::{secret, ClientAddress};
 use crate::error::AppError;
 use crate::extract::ApiJson;
 use crate::login::start_session;
+use crate::routes::Routes;
 use crate::store::{AccessOutcome, AccessWrite, NewOutlet, User};
 use crate::AppState;
 
@@ -70,18 +71,47 @@ impl Setup {
 }
 
 /// The setup routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/setup", get(state).post(set_up))
-        .route("/api/setup/", get(state).post(set_up))
+pub fn router() -> Routes {
+    Routes::default().route(routes!(state, set_up))
 }
 
+/// Whether the server still waits for its first run.
+///
+/// No credential.
+#[utoipa::path(
+    get,
+    path = "/api/setup",
+    operation_id = "setup_state",
+    tag = "setup",
+    security(()),
+    responses((status = 200, description = "Whether setup is due.", body = SetupState))
+)]
 async fn state(State(state): State<AppState>) -> Json<SetupState> {
     Json(SetupState {
         needed: state.setup.is_due(),
     })
 }
 
+/// Sets the server up: the owner and, if given, the first outlet.
+///
+/// No credential: the one-time code the server printed at start is the
+/// authority. Creates the owner as an `admin` and signs them in. Attempts
+/// are counted with logins.
+#[utoipa::path(
+    post,
+    path = "/api/setup",
+    tag = "setup",
+    security(()),
+    request_body = SetupRequest,
+    responses(
+        (status = 201, description = "The owner's session.", body = LoginSession),
+        (status = 400, description = "A field rule is broken (a password under 8 characters, a bad outlet), or no outlet given to a server that has none: `bad_request`.", body = ErrorBody),
+        (status = 401, description = "Wrong setup code: `unauthorized`.", body = ErrorBody),
+        (status = 409, description = "The server is set up already, or the outlet or username exists: `conflict`.", body = ErrorBody),
+        (status = 429, description = "Over 10 attempts in a minute from this address: `rate_limited`.", body = ErrorBody),
+        (status = 503, description = "The server is shutting down: `internal`.", body = ErrorBody),
+    )
+)]
 async fn set_up(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,

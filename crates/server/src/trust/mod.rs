@@ -38,8 +38,10 @@ use axum::Router;
 use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
+use utoipa_axum::routes;
 
 use crate::error::AppError;
+use crate::routes::Routes;
 use crate::{headers, health, static_files, AppState};
 
 /// The media type of `/ca.pem`.
@@ -47,8 +49,8 @@ const PEM_TYPE: &str = "application/x-pem-file";
 
 /// `/ca.pem` for the app's own router: there it is static content like
 /// any file of the PWA, public to everyone.
-pub fn ca_router() -> Router<AppState> {
-    Router::new().route("/ca.pem", get(ca_pem))
+pub fn ca_router() -> Routes {
+    Routes::default().route(routes!(ca_pem))
 }
 
 /// Everything the plain-HTTP listener answers; `https_port` is the app
@@ -57,6 +59,7 @@ pub fn ca_router() -> Router<AppState> {
 pub fn router(state: AppState, https_port: u16, app: Router) -> Router {
     let shared = ca_router()
         .merge(health::router())
+        .into_router()
         .with_state(state.clone());
     Router::new()
         .route("/trust", get(trust_page))
@@ -77,9 +80,22 @@ struct Site {
     https_port: u16,
 }
 
-/// `GET /ca.pem`: the local CA's certificate, when there is one; else what
-/// the PWA's files have at that path (a 404, unless someone put a file
-/// there).
+/// The outlet's local CA certificate.
+///
+/// A screen installs it to trust the server's HTTPS certificate. Public,
+/// like the app's own files. A server that serves no TLS has no CA: then
+/// this is whatever the PWA's files have at that path, a 404 page unless
+/// someone put a file there.
+#[utoipa::path(
+    get,
+    path = "/ca.pem",
+    tag = "server",
+    security(()),
+    responses(
+        (status = 200, description = "The CA certificate, PEM.", content_type = "application/x-pem-file", body = String),
+        (status = 404, description = "This server has no local CA.", content_type = "text/html", body = String),
+    )
+)]
 async fn ca_pem(State(state): State<AppState>, request: Request) -> Response {
     match &state.ca {
         Some(ca) => {

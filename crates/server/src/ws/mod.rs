@@ -14,14 +14,15 @@ use axum::extract::State;
 use axum::http::header::{HOST, ORIGIN};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::routing::get;
-use axum::Router;
 use futures_util::StreamExt;
 use serde::Deserialize;
-use ticketrail_protocol::MAX_BODY_BYTES;
+use ticketrail_protocol::{ErrorBody, MAX_BODY_BYTES};
+use utoipa::IntoParams;
+use utoipa_axum::routes;
 
 use crate::error::AppError;
 use crate::extract::{non_negative, ApiPath, ApiQuery};
+use crate::routes::Routes;
 use crate::AppState;
 
 pub use runtime::Sockets;
@@ -37,19 +38,57 @@ const READ_LIMIT: usize = 8 * MAX_BODY_BYTES;
 /// with a thousand sockets.
 const READ_BUFFER: usize = 1024;
 
-/// The socket routes, with and without the trailing slash.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/ws/outlet/{outlet_id}/", get(connect))
-        .route("/ws/outlet/{outlet_id}", get(connect))
+/// The socket route.
+pub fn router() -> Routes {
+    Routes::default().route(routes!(connect))
 }
 
 /// `?since_id=N`, optional.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SocketQuery {
+    /// The highest `seq` the client has applied: every order changed since
+    /// then follows `connected` as catch-up events. Left out: live events
+    /// only.
+    #[param(value_type = Option<i64>, minimum = 0)]
     since_id: Option<String>,
 }
 
+/// The outlet WebSocket: order and menu events as they happen.
+///
+/// A WebSocket upgrade (`Connection: Upgrade`, `Upgrade: websocket`). An
+/// `Origin`, when sent, must be this server's. The credential comes in the
+/// first frame the client sends, since browsers cannot set headers on a
+/// socket: `{"type": "auth", "token": "..."}` (see `ClientMessage`). Roles:
+/// `kiosk`, `kitchen` and `manager` of the outlet, `admin`; any other
+/// credential, or none within 5 s, gets an `unauthorized` or `forbidden`
+/// error frame and the socket closes.
+///
+/// Then the server sends (see `ServerMessage`, tagged by `type`):
+/// `connected`; with `since_id`, the orders changed since then as catch-up
+/// events in `seq` order; then live order events of this outlet only
+/// (`new_order`, `order_updated`, `kitchen_status_changed`,
+/// `order_completed`, `order_cancelled`) and menu events of every outlet
+/// (`product:created|updated|deleted`, the same for `category` and
+/// `promotion`). The client may send `{"type": "ping"}` and gets `pong`; a
+/// frame it cannot use gets an `error` frame. Text frames over 1 MiB are
+/// refused; a socket silent for 60 s is closed.
+#[utoipa::path(
+    get,
+    path = "/ws/outlet/{outlet_id}/",
+    operation_id = "outlet_socket",
+    tag = "socket",
+    security(()),
+    params(
+        ("outlet_id" = String, Path, description = "The outlet to watch."),
+        SocketQuery,
+    ),
+    responses(
+        (status = 101, description = "Switching Protocols: the socket is open; frames as described above."),
+        (status = 400, description = "Not a WebSocket upgrade, or `since_id` is not a non-negative integer: `bad_request`.", body = ErrorBody),
+        (status = 403, description = "The `Origin` is not this server's: `forbidden`.", body = ErrorBody),
+    )
+)]
 async fn connect(
     State(state): State<AppState>,
     headers: HeaderMap,
