@@ -16,6 +16,8 @@ use std::process::Stdio;
 use anyhow::{bail, Context, Result};
 use tokio::process::Command;
 
+use crate::{Browser, Env, Server, ServerOptions};
+
 /// The outlet's name on the tests' network.
 pub const OUTLET_HOST: &str = "outlet.test";
 
@@ -60,6 +62,44 @@ impl Lan {
         let ca = ca_pem.to_string_lossy();
         // "C,,": a CA trusted to issue server certificates, nothing else.
         certutil(&["-A", "-d", &db, "-n", CA_NICKNAME, "-t", "C,,", "-i", &ca]).await
+    }
+}
+
+impl ServerOptions {
+    /// A server on the LAN: HTTPS with its own CA, whose certificate also
+    /// names [`OUTLET_HOST`].
+    pub fn lan() -> ServerOptions {
+        ServerOptions {
+            tls: true,
+            tls_hostnames: vec![OUTLET_HOST.to_owned()],
+            ..ServerOptions::default()
+        }
+    }
+}
+
+impl Server {
+    /// What a browser on the LAN needs to reach this server (started with
+    /// [`ServerOptions::lan`]): its CA.
+    pub fn lan(&self) -> Lan {
+        Lan::trusting(self.ca_pem())
+    }
+
+    /// `https://outlet.test:PORT{path}`: the address of `path` on this
+    /// server for a browser on the LAN.
+    pub fn lan_url(&self, path: &str) -> String {
+        format!("https://{OUTLET_HOST}:{}{path}", self.port())
+    }
+}
+
+impl Browser {
+    /// A browser for `server`'s screens: on the LAN when the server speaks
+    /// HTTPS ([`ServerOptions::lan`]), else on this machine.
+    pub async fn open_for(env: &Env, name: &str, server: &Server) -> Result<Browser> {
+        if server.url("").starts_with("https://") {
+            Browser::open_on_lan(env, name, server.lan()).await
+        } else {
+            Browser::open(env, name).await
+        }
     }
 }
 

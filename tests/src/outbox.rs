@@ -373,10 +373,10 @@ pub async fn report_tap(browser: &Browser, number: &str) -> Result<()> {
     Ok(())
 }
 
-/// Opens the kiosk at `url` in a fresh browser that records what it
-/// queues ([`Browser::watch_queue`]), ready as [`prepare_kiosk`] leaves it.
+/// Opens the kiosk at `url` in a fresh browser for `server`
+/// ([`Browser::open_for`]) that records what it queues ([`Browser::watch_queue`]), ready as [`prepare_kiosk`] leaves it.
 pub async fn open_kiosk(env: &Env, name: &str, server: &Server, url: &str) -> Result<Browser> {
-    let browser = Browser::open(env, name).await?;
+    let browser = Browser::open_for(env, name, server).await?;
     browser.watch_queue().await?;
     prepare_kiosk(&browser, server, url).await?;
     Ok(browser)

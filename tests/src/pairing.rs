@@ -29,6 +29,8 @@ pub const PAIR_CODE: &str = r#"[data-testid="pair-code"]"#;
 pub const PAIR_SUBMIT: &str = r#"[data-testid="pair-submit"]"#;
 /// What became of the last attempt; `data-failed="true"` on a refusal.
 pub const PAIR_STATUS: &str = r#"[data-testid="pair-status"]"#;
+/// The pairing page's warning on an address that is not secure.
+pub const INSECURE_ADDRESS: &str = r#"[data-testid="insecure-address"]"#;
 /// The notice laid over a screen the server stopped accepting.
 pub const UNPAIRED: &str = r#"[data-testid="unpaired"]"#;
 

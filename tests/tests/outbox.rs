@@ -6,7 +6,8 @@
 //! refuses for good leaves the queue for the staff area without holding up
 //! the orders behind it; a long queue is counted whole while the page reads
 //! only its front; a kiosk unpaired with orders queued holds them and
-//! sends them once, with the same keys, when it is paired again.
+//! sends them once, with the same keys, when it is paired again (that one
+//! on the restaurant's network, over HTTPS).
 //!
 //! Which idempotency key the kiosk gave each order is read as the page
 //! commits it ([`Browser::watch_queue`]), so the checks on the server
@@ -24,7 +25,7 @@ use ticketrail_e2e::outbox::{self, client_ids, QueuedOrder};
 use ticketrail_e2e::pairing::{PAIR_CODE, PAIR_SUBMIT, UNPAIRED};
 use ticketrail_e2e::serial::one_at_a_time;
 use ticketrail_e2e::ui::{MOUNT, REACT};
-use ticketrail_e2e::{wait, Browser, Env, Server};
+use ticketrail_e2e::{wait, Browser, Env, Server, ServerOptions};
 
 /// The outlet the kiosks order for.
 const OUTLET: &str = "1";
@@ -132,7 +133,7 @@ async fn orders_queued_with_the_server_down_arrive_once_and_in_order_after_a_bro
 async fn an_order_for_a_deleted_dish_is_rejected_listed_for_staff_and_the_queue_goes_on(
 ) -> Result<()> {
     let _turn = one_at_a_time().await;
-    let (server, gate, browser) = gated_kiosk("outbox-rejected").await?;
+    let (server, gate, browser) = gated_kiosk("outbox-rejected", ServerOptions::default()).await?;
     let result = rejected(&server, &gate, &browser).await;
     finish(result, &browser, "outbox-3-failed").await?;
     browser.close().await
@@ -141,20 +142,26 @@ async fn an_order_for_a_deleted_dish_is_rejected_listed_for_staff_and_the_queue_
 #[tokio::test(flavor = "multi_thread")]
 async fn a_long_queue_is_counted_whole_and_staff_see_its_front() -> Result<()> {
     let _turn = one_at_a_time().await;
-    let (server, gate, browser) = gated_kiosk("outbox-long").await?;
+    let (server, gate, browser) = gated_kiosk("outbox-long", ServerOptions::default()).await?;
     let result = long_queue(&server, &gate, &browser).await;
     finish(result, &browser, "outbox-4-failed").await?;
     browser.close().await
 }
 
-/// A server `name`, a gate in front of it, and a kiosk (`{name}-kiosk`)
-/// opened through the gate, live with its service worker in control.
-async fn gated_kiosk(name: &str) -> Result<(Server, Gate, Browser)> {
+/// A server `name` (on the LAN with `options` [`ServerOptions::lan`]), a
+/// gate in front of it, and a kiosk (`{name}-kiosk`) opened through the
+/// gate, live with its service worker in control.
+async fn gated_kiosk(name: &str, options: ServerOptions) -> Result<(Server, Gate, Browser)> {
     let env = Env::from_env()?;
-    let server = Server::start(&env, name).await?;
+    let lan = options.tls;
+    let server = Server::start_with(&env, name, options).await?;
     let gate = Gate::in_front_of(&server).await?;
-    let browser =
-        outbox::open_kiosk(&env, &format!("{name}-kiosk"), &server, &gate.url("/kiosk")).await?;
+    let url = if lan {
+        gate.lan_url("/kiosk")
+    } else {
+        gate.url("/kiosk")
+    };
+    let browser = outbox::open_kiosk(&env, &format!("{name}-kiosk"), &server, &url).await?;
     Ok((server, gate, browser))
 }
 
@@ -281,7 +288,7 @@ async fn long_queue(server: &Server, gate: &Gate, browser: &Browser) -> Result<(
 #[tokio::test(flavor = "multi_thread")]
 async fn a_revoked_kiosk_holds_its_queue_and_sends_it_once_when_paired_again() -> Result<()> {
     let _turn = one_at_a_time().await;
-    let (server, gate, browser) = gated_kiosk("outbox-revoked").await?;
+    let (server, gate, browser) = gated_kiosk("outbox-revoked", ServerOptions::lan()).await?;
     let result = revoked(&server, &gate, &browser).await;
     finish(result, &browser, "outbox-5-failed").await?;
     browser.close().await

@@ -13,6 +13,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
+use crate::lan::OUTLET_HOST;
 use crate::Server;
 
 /// A running gate; dropping it closes everything it carries.
@@ -29,8 +30,9 @@ impl Gate {
         let base = server.url("");
         let upstream: SocketAddr = base
             .strip_prefix("http://")
+            .or_else(|| base.strip_prefix("https://"))
             .and_then(|address| address.parse().ok())
-            .ok_or_else(|| anyhow!("the server's URL {base:?} is not http://IP:PORT"))?;
+            .ok_or_else(|| anyhow!("the server's URL {base:?} is not http(s)://IP:PORT"))?;
         Self::start(upstream).await
     }
 
@@ -50,6 +52,12 @@ impl Gate {
     /// Absolute URL of `path` through the gate: what the browser opens.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
+    }
+
+    /// Like [`Gate::url`], for a browser on the LAN: the gate carries TLS
+    /// untouched, so the page is `https://outlet.test:GATE_PORT{path}`.
+    pub fn lan_url(&self, path: &str) -> String {
+        format!("https://{OUTLET_HOST}:{}{path}", self.address.port())
     }
 
     /// Takes the network away: open connections drop, new ones close.
