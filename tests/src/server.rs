@@ -1,28 +1,33 @@
 //! The real `ticketrail-server` process: a free port, a fresh SQLite file
-//! with the demo menu (or a synthetic one of any size), and the built PWA;
-//! stopped and restarted on the same database and port, and asked what it
-//! has served.
+//! with the demo menu (or a synthetic one of any size), and the built PWA,
+//! over plain HTTP or HTTPS with the outlet's own CA; stopped and restarted
+//! on the same database and port, and asked what it has served.
+//!
+//! `ticketrail-launch` starts and stops the process; its waits block, so
+//! they run on tokio's blocking pool while the test's other tasks (a proxy
+//! in front of the server, say) keep running.
 
-use std::process::Stdio;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use tempfile::TempDir;
+use ticketrail_launch::{provision, scheme_and_port, Process, StartOptions};
 use ticketrail_protocol::{Order, Page, Product};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 
 use crate::Env;
 
-/// What the server prints on stdout once it listens; the URL follows.
-const LISTENING: &str = "ticketrail-server listening on ";
-/// What it prints next when nobody can sign in yet; the URL follows.
-const SETUP: &str = "ticketrail-server setup at ";
-
 /// How long a start may take (migrations and the demo seed included).
 const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The folder beside its database where the server keeps its CA and
+/// certificate (`DIR_NAME` in `crates/server/src/tls/ca.rs`).
+const TLS_DIR: &str = "ticketrail-tls";
+
+/// The CA certificate in [`TLS_DIR`] (`CA_CERT` there).
+const CA_CERT: &str = "ca.pem";
 
 /// How to start a [`Server`].
 #[derive(Debug, Clone, Default)]
@@ -35,13 +40,28 @@ pub struct ServerOptions {
     /// sign in: the server prints its first-run setup address
     /// ([`Server::setup_url`]). Default false: the demo.
     pub empty: bool,
+    /// Serve HTTPS with the outlet's own CA ([`Server::ca_pem`]), plus the
+    /// plain-HTTP trust listener on a free port ([`Server::trust_url`]).
+    /// Default false: plain HTTP (`--no-tls`); 127.0.0.1 is a secure
+    /// context, so the browsers under test need no certificate.
+    pub tls: bool,
+    /// More names for the server certificate (`--hostname`, each), with
+    /// [`ServerOptions::tls`]; it names every address of the machine
+    /// already, 127.0.0.1 included. Default none.
+    pub tls_hostnames: Vec<String>,
 }
 
 /// A running server; dropping it kills the process and deletes its data.
 pub struct Server {
-    child: Option<Child>,
+    /// Declared before `data`: dropped first, so the process is gone before
+    /// its database is removed.
+    process: Option<Process>,
     base_url: String,
-    /// Sends the admin token made at the first start.
+    port: u16,
+    /// `http://127.0.0.1:PORT` of the trust listener, with TLS.
+    trust_url: Option<String>,
+    /// Sends the admin token made at the first start (and trusts the
+    /// server's CA, with TLS).
     http: reqwest::Client,
     admin_token: String,
     /// The first-run setup address, on an empty database.
@@ -63,8 +83,10 @@ impl Server {
     /// Like [`Server::start`], with `options`.
     pub async fn start_with(env: &Env, name: &str, options: ServerOptions) -> Result<Server> {
         let mut server = Server {
-            child: None,
+            process: None,
             base_url: String::new(),
+            port: 0,
+            trust_url: None,
             http: reqwest::Client::new(),
             admin_token: String::new(),
             setup_url: None,
@@ -76,34 +98,24 @@ impl Server {
         server.spawn("127.0.0.1:0", "server").await?;
         // Made as an operator would, with the server running.
         server.admin_token = server.token("admin", None).await?;
-        server.http = bearer_client(&server.admin_token)?;
+        server.http = server.client(&server.admin_token)?;
         server.set_staff_pins().await?;
         Ok(server)
     }
 
     /// A new token from `ticketrail-server token` on this server's file.
     pub async fn token(&self, role: &str, outlet: Option<&str>) -> Result<String> {
-        let mut command = Command::new(&self.env.server_bin);
-        command.arg("token").arg("--db").arg(self.db_path()).args([
-            "--role",
-            role,
-            "--name",
-            "e2e tests",
-        ]);
+        let mut args = vec![
+            "--role".to_owned(),
+            role.to_owned(),
+            "--name".to_owned(),
+            "e2e tests".to_owned(),
+        ];
         if let Some(outlet) = outlet {
-            command.args(["--outlet", outlet]);
+            args.extend(["--outlet".to_owned(), outlet.to_owned()]);
         }
-        let output = command
-            .output()
-            .await
-            .context("running ticketrail-server token")?;
-        if !output.status.success() {
-            bail!(
-                "ticketrail-server token --role {role} failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-        Ok(String::from_utf8(output.stdout)?.trim().to_owned())
+        let (bin, db) = (self.env.server_bin.clone(), self.db_path());
+        tokio::task::spawn_blocking(move || provision(&bin, "token", &db, &args)).await?
     }
 
     /// Gives every outlet [`crate::menu::TEST_STAFF_PIN`], as a manager
@@ -132,8 +144,49 @@ impl Server {
         &self.admin_token
     }
 
-    fn db_path(&self) -> std::path::PathBuf {
+    fn db_path(&self) -> PathBuf {
         self.data.path().join("ticketrail.db")
+    }
+
+    /// The CA certificate the server made beside its database, with
+    /// [`ServerOptions::tls`]: what a screen trusts.
+    pub fn ca_pem(&self) -> PathBuf {
+        self.data.path().join(TLS_DIR).join(CA_CERT)
+    }
+
+    /// `http://127.0.0.1:PORT` of the plain-HTTP trust listener (its page
+    /// is `/trust`), with [`ServerOptions::tls`]; a restart may move it to
+    /// another port.
+    pub fn trust_url(&self) -> Option<&str> {
+        self.trust_url.as_deref()
+    }
+
+    /// The port the app listens on; it stays the same across restarts. The
+    /// base URL is `http://127.0.0.1:PORT` ([`Server::url`]), or with TLS
+    /// any name the certificate holds, such as `https://outlet.test:PORT`
+    /// for a browser that maps `outlet.test` to 127.0.0.1.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// An HTTP client that sends `token` as its bearer credential and, with
+    /// TLS, trusts the server's CA (and nothing else).
+    fn client(&self, token: &str) -> Result<reqwest::Client> {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))?,
+        );
+        let mut builder = reqwest::Client::builder().default_headers(headers);
+        if self.options.tls {
+            let path = self.ca_pem();
+            let pem =
+                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            builder = builder
+                .tls_built_in_root_certs(false)
+                .add_root_certificate(reqwest::Certificate::from_pem(&pem)?);
+        }
+        Ok(builder.build()?)
     }
 
     /// Starts the server again after [`Server::stop`], on the same database
@@ -141,17 +194,12 @@ impl Server {
     /// service worker and IndexedDB). Its log goes to
     /// `target/e2e-logs/<name>.restart.server.log`.
     pub async fn restart(&mut self) -> Result<()> {
-        if self.child.is_some() {
+        if self.process.is_some() {
             bail!("restart: the server is still running; stop it first");
         }
-        let listen = self
-            .base_url
-            .strip_prefix("http://")
-            .or_else(|| self.base_url.strip_prefix("https://"))
-            .ok_or_else(|| anyhow!("restart: no address in {:?}", self.base_url))?
-            .to_owned();
         let before = self.base_url.clone();
-        self.spawn(&listen, "restart.server").await?;
+        self.spawn(&format!("127.0.0.1:{}", self.port), "restart.server")
+            .await?;
         if self.base_url != before {
             bail!("restarted on {} instead of {before}", self.base_url);
         }
@@ -160,7 +208,7 @@ impl Server {
 
     async fn spawn(&mut self, listen: &str, log_name: &str) -> Result<()> {
         let log = Env::log_file(&format!("{}.{log_name}.log", self.name))?;
-        let mut command = Command::new(&self.env.server_bin);
+        let mut command = ticketrail_launch::command(&self.env.server_bin);
         command
             .arg("--listen")
             .arg(listen)
@@ -168,9 +216,15 @@ impl Server {
             .arg(self.db_path())
             .arg("--dist")
             .arg(&self.env.dist)
-            // Plain HTTP on 127.0.0.1, a secure context: the browsers under
-            // test need no certificate.
-            .arg("--no-tls");
+            .stderr(log);
+        if self.options.tls {
+            for name in &self.options.tls_hostnames {
+                command.arg("--hostname").arg(name);
+            }
+            command.args(["--http-listen", "127.0.0.1:0"]);
+        } else {
+            command.arg("--no-tls");
+        }
         match &self.options.seed_menu {
             Some(size) => {
                 command.arg("--seed-menu").arg(size);
@@ -180,40 +234,33 @@ impl Server {
                 command.arg("--demo");
             }
         }
-        let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .kill_on_drop(true)
-            .spawn()
-            .with_context(|| format!("starting {}", self.env.server_bin.display()))?;
-        let stdout = child
-            .stdout
-            .take()
-            .ok_or_else(|| anyhow!("no stdout pipe"))?;
-        // Owned from here on, so an error below still stops the process.
-        self.child = Some(child);
-        let mut lines = BufReader::new(stdout).lines();
-        let line = tokio::time::timeout(START_TIMEOUT, lines.next_line())
-            .await
-            .context("the server did not say it was listening in time")??
-            .ok_or_else(|| anyhow!("the server exited before listening"))?;
-        self.base_url = line
-            .strip_prefix(LISTENING)
-            .ok_or_else(|| anyhow!("unexpected first line from the server: {line:?}"))?
-            .trim_end_matches('/')
-            .to_owned();
-        if self.options.empty {
-            let line = tokio::time::timeout(START_TIMEOUT, lines.next_line())
-                .await
-                .context("the server did not print its setup address in time")??
-                .ok_or_else(|| anyhow!("the server printed no setup address"))?;
-            self.setup_url = Some(
-                line.strip_prefix(SETUP)
-                    .ok_or_else(|| anyhow!("expected the setup address, got {line:?}"))?
-                    .to_owned(),
-            );
-        }
+        let options = StartOptions {
+            deadline: START_TIMEOUT,
+            trust: self.options.tls,
+            echo: false,
+        };
+        let empty = self.options.empty;
+        let (process, setup_url) = tokio::task::spawn_blocking(move || -> Result<_> {
+            let mut process = Process::start(command, &options)?;
+            let setup_url = if empty {
+                Some(process.wait_setup_url(START_TIMEOUT)?)
+            } else {
+                None
+            };
+            Ok((process, setup_url))
+        })
+        .await??;
+        let url = process.url().trim_end_matches('/');
+        let (_, port) =
+            scheme_and_port(url).ok_or_else(|| anyhow!("no port in the server's URL {url}"))?;
+        self.base_url = url.to_owned();
+        self.port = port;
+        self.trust_url = process
+            .trust_url()
+            .and_then(scheme_and_port)
+            .map(|(_, port)| format!("http://127.0.0.1:{port}"));
+        self.setup_url = setup_url;
+        self.process = Some(process);
         Ok(())
     }
 
@@ -231,7 +278,7 @@ impl Server {
     /// The server's process id while it runs (`None` once stopped), for
     /// reading its CPU time from `/proc` in the benchmarks.
     pub fn pid(&self) -> Option<u32> {
-        self.child.as_ref().and_then(Child::id)
+        self.process.as_ref().map(Process::pid)
     }
 
     /// Every product on the server (active or not), asked directly rather
@@ -303,8 +350,8 @@ impl Server {
     /// Kills the server and waits until it is gone, so the next request to
     /// its port is refused (the app's "server unreachable" case).
     pub async fn stop(&mut self) -> Result<()> {
-        if let Some(mut child) = self.child.take() {
-            child.kill().await?;
+        if let Some(mut process) = self.process.take() {
+            tokio::task::spawn_blocking(move || process.kill()).await??;
         }
         Ok(())
     }
@@ -392,25 +439,4 @@ pub struct FeedCount {
     pub polls: u64,
     /// Of those, empty ones.
     pub empty: u64,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(child) = self.child.as_mut() {
-            // kill_on_drop would do it as well; this just does it first.
-            let _ = child.start_kill();
-        }
-    }
-}
-
-/// An HTTP client that sends `token` as its bearer credential.
-fn bearer_client(token: &str) -> Result<reqwest::Client> {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        reqwest::header::AUTHORIZATION,
-        reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))?,
-    );
-    Ok(reqwest::Client::builder()
-        .default_headers(headers)
-        .build()?)
 }

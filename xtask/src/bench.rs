@@ -11,10 +11,11 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::ValueEnum;
+use ticketrail_launch::provision;
 
 use crate::cmd::{self, say};
 use crate::paths;
-use crate::server::{exit_code, forward_signals, provision, Server};
+use crate::server::{exit_code, forward_signals, Server};
 use crate::steps::Steps;
 
 /// The benchmark suites `ticketrail-bench` knows.

@@ -14,10 +14,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use ticketrail_launch::provision;
 
 use crate::cmd::{self, say};
 use crate::paths;
-use crate::server::{exit_code, provision, Server};
+use crate::server::{exit_code, Server};
 use crate::steps::Steps;
 use crate::toolchain::{Needs, Toolchain};
 

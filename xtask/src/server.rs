@@ -1,31 +1,23 @@
-//! Runs `ticketrail-server` as a child: waits for its `listening on` line,
-//! probes `/healthz`, forwards signals to it, and never leaves it running
-//! behind an error.
+//! Runs `ticketrail-server` as a child through `ticketrail-launch`, passing
+//! its STDOUT through: probes `/healthz`, forwards signals to it (and to
+//! the other tools xtask runs), and never leaves it running behind an
+//! error.
 
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::process::ExitStatus;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::{Handle, Signals};
-
-/// The prefix of the one line the server prints to stdout once bound.
-const LISTENING_PREFIX: &str = "ticketrail-server listening on ";
+use ticketrail_launch::{Process, Signal, StartOptions};
 
 /// How long a stopped server gets to shut down gracefully before SIGKILL.
 const STOP_GRACE: Duration = Duration::from_secs(15);
-
-/// The base URL from the server's listening line, if this is that line.
-pub fn parse_listening_line(line: &str) -> Option<&str> {
-    let url = line.trim_end().strip_prefix(LISTENING_PREFIX)?;
-    (url.starts_with("http://") || url.starts_with("https://")).then_some(url)
-}
 
 /// `host:port` of an `http://host:port[/...]` URL (the health probe
 /// speaks plain HTTP only).
@@ -44,83 +36,42 @@ fn is_ok_response(head: &str) -> bool {
     )
 }
 
-/// Runs the provisioning `subcommand` of the server binary `bin` on the
-/// database `db` with `args` (`token`, `pairing-code`, ...) and returns
-/// what it printed, a token or a code.
-pub fn provision(bin: &Path, subcommand: &str, db: &Path, args: &[&str]) -> Result<String> {
-    let output = Command::new(bin)
-        .arg(subcommand)
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .with_context(|| format!("could not run ticketrail-server {subcommand}"))?;
-    if !output.status.success() {
-        bail!(
-            "ticketrail-server {subcommand} failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    Ok(String::from_utf8(output.stdout)?.trim().to_owned())
-}
-
 /// A running server; dropped while running, it is stopped (SIGTERM, then
 /// SIGKILL after a grace period).
 #[derive(Debug)]
 pub struct Server {
-    child: Child,
-    url: String,
+    process: Process,
 }
 
 impl Server {
     /// Spawns `bin args...` and waits up to `deadline` for its listening line.
-    /// Later stdout lines are passed through to this process's stdout.
+    /// Its stdout lines are passed through to this process's stdout.
     pub fn start<I, S>(bin: &Path, args: I, deadline: Duration) -> Result<Self>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        let mut cmd = Command::new(bin);
-        cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped());
+        let mut cmd = ticketrail_launch::command(bin);
+        cmd.args(args);
         println!("    $ {}", crate::cmd::describe(&cmd));
-        let mut child = cmd
-            .spawn()
-            .with_context(|| format!("could not start {}", bin.display()))?;
-        let stdout = child
-            .stdout
-            .take()
-            .context("the server's stdout was not captured")?;
-        let (found, url) = mpsc::channel();
-        thread::spawn(move || pass_through(stdout, found));
-        // Owned from here on, so any early return below stops the child.
-        let mut server = Self {
-            child,
-            url: String::new(),
+        let options = StartOptions {
+            deadline,
+            trust: false,
+            echo: true,
         };
-        match url.recv_timeout(deadline) {
-            Ok(url) => {
-                server.url = url;
-                Ok(server)
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => bail!(
-                "the server printed no `{LISTENING_PREFIX}...` line within {}s",
-                deadline.as_secs()
-            ),
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                let status = server.child.wait().context("waiting for the server")?;
-                bail!("the server exited ({status}) before it was listening")
-            }
-        }
+        Ok(Self {
+            process: Process::start(cmd, &options)?,
+        })
     }
 
     /// The base URL the server printed, e.g. `http://127.0.0.1:8080`.
     pub fn url(&self) -> &str {
-        &self.url
+        self.process.url()
     }
 
     /// Polls `GET /healthz` until it answers 200 or `deadline` passes.
     pub fn wait_healthy(&self, deadline: Duration) -> Result<()> {
-        self.wait_healthy_at(&self.url, deadline)
+        self.wait_healthy_at(self.url(), deadline)
     }
 
     /// Like [`Server::wait_healthy`], at another plain-HTTP base URL of the
@@ -144,36 +95,18 @@ impl Server {
     /// Forwards SIGINT and SIGTERM sent to this process to the server until
     /// the returned handle is closed.
     pub fn forward_signals(&self) -> Result<Handle> {
-        forward_signals(self.child.id())
+        forward_signals(self.process.pid())
     }
 
     /// Waits for the server to exit on its own (or through forwarded signals).
     pub fn wait(&mut self) -> Result<ExitStatus> {
-        self.child.wait().context("waiting for the server")
+        self.process.wait()
     }
 
     /// Asks the server to shut down (SIGTERM) and waits for it; SIGKILL after
     /// [`STOP_GRACE`].
     pub fn stop(&mut self) -> Result<ExitStatus> {
-        if let Some(status) = self.child.try_wait()? {
-            return Ok(status);
-        }
-        send_signal(self.child.id(), SIGTERM);
-        let until = Instant::now() + STOP_GRACE;
-        loop {
-            if let Some(status) = self.child.try_wait()? {
-                return Ok(status);
-            }
-            if Instant::now() >= until {
-                self.child.kill().context("killing the server")?;
-                self.child.wait().context("reaping the killed server")?;
-                bail!(
-                    "the server ignored SIGTERM for {}s and was killed",
-                    STOP_GRACE.as_secs()
-                );
-            }
-            thread::sleep(Duration::from_millis(50));
-        }
+        self.process.stop(Signal::Term, STOP_GRACE)
     }
 }
 
@@ -181,22 +114,6 @@ impl Drop for Server {
     fn drop(&mut self) {
         if let Err(err) = self.stop() {
             eprintln!("xtask: stopping the server: {err:#}");
-        }
-    }
-}
-
-/// Sends the first listening URL down `found`, echoing every other line.
-fn pass_through(stdout: impl Read, found: mpsc::Sender<String>) {
-    let mut found = Some(found);
-    for line in BufReader::new(stdout).lines() {
-        let Ok(line) = line else { break };
-        println!("{line}");
-        let Some(url) = parse_listening_line(&line) else {
-            continue;
-        };
-        if let Some(sender) = found.take() {
-            // The receiver may have given up already; nothing to do then.
-            let _ = sender.send(url.to_owned());
         }
     }
 }
@@ -228,22 +145,18 @@ pub fn forward_signals(pid: u32) -> Result<Handle> {
     let handle = signals.handle();
     thread::spawn(move || {
         for signal in signals.forever() {
-            send_signal(pid, signal);
+            let signal = if signal == SIGINT {
+                Signal::Int
+            } else {
+                Signal::Term
+            };
+            // `pid` is our own child; callers stop forwarding once it is
+            // reaped, so it names no other process. One that has exited
+            // already has nothing left to stop.
+            let _ = ticketrail_launch::send(pid, signal);
         }
     });
     Ok(handle)
-}
-
-fn send_signal(pid: u32, signal: i32) {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
-        return;
-    };
-    // SAFETY: kill has no memory-safety preconditions. `pid` is our own
-    // child; callers stop forwarding once it is reaped, so it names no other
-    // process.
-    unsafe {
-        libc::kill(pid, signal);
-    }
 }
 
 /// The exit code to finish with so a parent sees what the child did:
@@ -260,26 +173,6 @@ pub fn exit_code(status: ExitStatus) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn recognises_the_listening_line_only() {
-        assert_eq!(
-            parse_listening_line("ticketrail-server listening on http://127.0.0.1:39123\n"),
-            Some("http://127.0.0.1:39123")
-        );
-        assert_eq!(
-            parse_listening_line("ticketrail-server listening on https://0.0.0.0:8443"),
-            Some("https://0.0.0.0:8443")
-        );
-        assert_eq!(
-            parse_listening_line("listening on http://127.0.0.1:1"),
-            None
-        );
-        assert_eq!(
-            parse_listening_line("ticketrail-server listening on ftp://x"),
-            None
-        );
-    }
 
     #[test]
     fn finds_host_and_port() {

@@ -1,17 +1,18 @@
-//! The server process under test: spawn the real `ticketrail-server` binary on
-//! port 0 with its own temp dir (and a new SQLite file, or a copy of a given
-//! one), learn its address from the one STDOUT line, and stop it hard
-//! (SIGKILL), gently (SIGTERM) or restart it on the same db.
+//! The server process under test: the real `ticketrail-server` binary on
+//! port 0, started through `ticketrail-launch` with its own temp dir (and a
+//! new SQLite file, or a copy of a given one) and the tiny test dist, and
+//! stopped hard (SIGKILL), gently (SIGTERM) or restarted on the same db.
 //!
-//! The child is killed on drop, so a failing test never leaks a process.
+//! The launcher's waits block, so they run on tokio's blocking pool: a test
+//! on the current-thread runtime keeps its other tasks going meanwhile. The
+//! child is killed on drop, so a failing test never leaks a process.
 
 use std::path::{Path, PathBuf};
-use std::process::{ExitStatus, Stdio};
+use std::process::ExitStatus;
 use std::time::Duration;
 
 use tempfile::TempDir;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use ticketrail_launch::{provision, scheme_and_port, Process, Signal, StartOptions};
 
 /// How long the binary may take to print its listening line (generous: tests
 /// run in parallel on two cores, some while cargo is still linking others).
@@ -20,14 +21,8 @@ pub const STARTUP: Duration = Duration::from_secs(30);
 /// The SQLite file's name in the server's temp dir.
 const DB_FILE: &str = "t.db";
 
-/// The line the server prints once bound, before the URL.
-const LISTENING_PREFIX: &str = "ticketrail-server listening on ";
-
-/// The line it prints next with `--http-listen`, before the URL.
-const TRUST_PREFIX: &str = "ticketrail-server trust page on ";
-
-/// The line it prints when nobody can sign in yet, before the URL.
-const SETUP_PREFIX: &str = "ticketrail-server setup at ";
+/// The binary under test.
+const BIN: &str = env!("CARGO_BIN_EXE_ticketrail-server");
 
 /// The tiny PWA the tests serve; deep links must return exactly this.
 pub const INDEX_HTML: &str =
@@ -35,23 +30,6 @@ pub const INDEX_HTML: &str =
 
 /// A file of the test dist named like Trunk's content-hashed output.
 pub const HASHED_ASSET: &str = "/style-9a1c0e5b22f4d6e7.css";
-
-/// The server's environment variables; removed so a developer's shell
-/// cannot change what the tests exercise (tests set what they need).
-const SERVER_ENV: [&str; 12] = [
-    "TICKETRAIL_LISTEN",
-    "TICKETRAIL_NO_TLS",
-    "TICKETRAIL_TLS_CERT",
-    "TICKETRAIL_TLS_KEY",
-    "TICKETRAIL_HOSTNAMES",
-    "TICKETRAIL_HTTP_LISTEN",
-    "TICKETRAIL_DB",
-    "TICKETRAIL_DIST",
-    "TICKETRAIL_DEMO",
-    "TICKETRAIL_SEED_MENU",
-    "TICKETRAIL_WS_PING_SECS",
-    "TICKETRAIL_WS_IDLE_SECS",
-];
 
 /// How to start a server.
 #[derive(Debug, Clone)]
@@ -85,13 +63,13 @@ impl Default for ServerOptions {
 
 /// A running (or stopped) server process and its private temp dir.
 pub struct Server {
-    child: Option<Child>,
+    /// Declared before `dir`: dropped first, so the process is gone before
+    /// its files are removed.
+    process: Option<Process>,
     dir: TempDir,
     options: ServerOptions,
     base: String,
     trust_base: Option<String>,
-    /// The first-run setup address the server printed, once it has.
-    setup_url: std::sync::Arc<std::sync::Mutex<Option<String>>>,
     admin_token: String,
     /// Shared HTTP client; plain http to 127.0.0.1, sending the admin token
     /// (`Authorization: Bearer`) unless a request sets its own.
@@ -130,12 +108,11 @@ impl Server {
                 .unwrap_or_else(|e| panic!("copy {}: {e}", db.display()));
         }
         let mut server = Server {
-            child: None,
+            process: None,
             dir,
             options,
             base: String::new(),
             trust_base: None,
-            setup_url: std::sync::Arc::default(),
             admin_token: String::new(),
             http: reqwest::Client::new(),
         };
@@ -149,27 +126,21 @@ impl Server {
 
     /// A new token from `ticketrail-server token` on this server's file.
     pub async fn token(&self, role: &str, outlet: Option<&str>, name: &str) -> String {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ticketrail-server"));
-        cmd.arg("token")
-            .arg("--db")
-            .arg(self.db_path())
-            .args(["--role", role, "--name", name]);
+        let mut args = vec![
+            "--role".to_owned(),
+            role.to_owned(),
+            "--name".to_owned(),
+            name.to_owned(),
+        ];
         if let Some(outlet) = outlet {
-            cmd.args(["--outlet", outlet]);
+            args.extend(["--outlet".to_owned(), outlet.to_owned()]);
         }
-        for key in SERVER_ENV {
-            cmd.env_remove(key);
-        }
-        let output = cmd.output().await.expect("run ticketrail-server token");
-        assert!(
-            output.status.success(),
-            "token --role {role}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout)
-            .expect("token is text")
-            .trim()
-            .to_owned()
+        let db = self.db_path();
+        let made =
+            tokio::task::spawn_blocking(move || provision(Path::new(BIN), "token", &db, &args))
+                .await
+                .expect("the token task ran");
+        made.unwrap_or_else(|e| panic!("token --role {role}: {e:#}"))
     }
 
     /// The admin token the shared client sends.
@@ -195,10 +166,8 @@ impl Server {
     /// The first-run setup address (`…/setup?code=…`) the server printed
     /// because nobody could sign in; panics if none comes.
     pub async fn setup_url(&self) -> String {
-        let slot = self.setup_url.clone();
-        super::wait_until("the setup address on STDOUT", STARTUP, || {
-            let url = slot.lock().unwrap_or_else(|e| e.into_inner()).clone();
-            async move { url }
+        super::wait_until("the setup address on STDOUT", STARTUP, || async {
+            self.process.as_ref().and_then(Process::setup_url)
         })
         .await
     }
@@ -234,112 +203,75 @@ impl Server {
 
     /// Process id of the running child.
     pub fn pid(&self) -> u32 {
-        self.child
-            .as_ref()
-            .and_then(Child::id)
-            .expect("server is running")
+        self.running().pid()
+    }
+
+    fn running(&self) -> &Process {
+        self.process.as_ref().expect("server is running")
     }
 
     async fn spawn(&mut self) {
-        assert!(self.child.is_none(), "a server is already running");
+        assert!(self.process.is_none(), "a server is already running");
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(self.dir.path().join("server.log"))
             .expect("open server log");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ticketrail-server"));
-        cmd.arg("--listen")
+        let mut command = ticketrail_launch::command(BIN);
+        command
+            .arg("--listen")
             .arg(&self.options.listen)
             .arg("--db")
             .arg(self.db_path())
             .arg("--dist")
             .arg(self.dir.path().join("dist"));
         if self.options.demo {
-            cmd.arg("--demo");
+            command.arg("--demo");
         }
         if !self.options.tls {
-            cmd.arg("--no-tls");
+            command.arg("--no-tls");
         }
-        cmd.args(&self.options.args);
-        for key in SERVER_ENV {
-            cmd.env_remove(key);
-        }
-        cmd.envs(self.options.env.iter().map(|(k, v)| (k, v)))
+        command
+            .args(&self.options.args)
+            .envs(self.options.env.iter().map(|(k, v)| (k, v)))
             .current_dir(self.dir.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log))
-            .kill_on_drop(true);
-        let mut child = cmd.spawn().expect("spawn ticketrail-server");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let first = tokio::time::timeout(STARTUP, lines.next_line()).await;
-        self.child = Some(child);
-        let line = match first {
-            Ok(Ok(Some(line))) => line,
-            other => panic!(
-                "server did not print its listening line within {STARTUP:?}: {other:?}\n--- log ---\n{}",
-                self.log()
-            ),
+            .stderr(log);
+        let options = StartOptions {
+            deadline: STARTUP,
+            trust: self.options.args.iter().any(|arg| arg == "--http-listen"),
+            echo: false,
         };
-        let url = line
-            .strip_prefix(LISTENING_PREFIX)
-            .unwrap_or_else(|| panic!("unexpected first STDOUT line: {line:?}"));
-        let (scheme, port) = scheme_and_port(url)
-            .unwrap_or_else(|| panic!("listening line has no http(s) URL with a port: {line:?}"));
+        let started = tokio::task::spawn_blocking(move || Process::start(command, &options))
+            .await
+            .expect("the start task ran");
+        let process = started.unwrap_or_else(|e| panic!("{e:#}\n--- log ---\n{}", self.log()));
+        let (scheme, port) = scheme_and_port(process.url()).expect("an announced URL has a port");
         assert_ne!(port, 0, "server reported port 0");
         self.base = format!("{scheme}://127.0.0.1:{port}");
-        self.trust_base = None;
-        if self.options.args.iter().any(|arg| arg == "--http-listen") {
-            let second = tokio::time::timeout(STARTUP, lines.next_line()).await;
-            let url = match &second {
-                Ok(Ok(Some(line))) => line.strip_prefix(TRUST_PREFIX),
-                _ => None,
-            };
-            let port = url
-                .and_then(scheme_and_port)
-                .unwrap_or_else(|| {
-                    panic!("no trust page line after the listening line: {second:?}")
-                })
-                .1;
-            self.trust_base = Some(format!("http://127.0.0.1:{port}"));
-        }
-        // Keep draining STDOUT so a chatty server never blocks on a full pipe
-        // (and never sees EPIPE, which would turn a println into a panic),
-        // keeping the first-run setup address when it comes.
-        let setup_url = self.setup_url.clone();
-        tokio::spawn(async move {
-            while let Ok(Some(line)) = lines.next_line().await {
-                if let Some(url) = line.strip_prefix(SETUP_PREFIX) {
-                    *setup_url.lock().unwrap_or_else(|e| e.into_inner()) = Some(url.to_owned());
-                }
-            }
-        });
+        self.trust_base = process
+            .trust_url()
+            .and_then(scheme_and_port)
+            .map(|(_, port)| format!("http://127.0.0.1:{port}"));
+        self.process = Some(process);
     }
 
     /// Sends `signal` ("KILL", "TERM", "INT") to the running child without
     /// waiting for it; usable while other tasks still talk to the server.
     pub fn signal(&self, signal: &str) {
-        let pid = self.pid();
-        let sent = std::process::Command::new("kill")
-            .arg(format!("-{signal}"))
-            .arg(pid.to_string())
-            .status()
-            .expect("run kill");
-        assert!(sent.success(), "kill -{signal} {pid} failed");
+        let signal: Signal = signal.parse().unwrap_or_else(|e| panic!("{e}"));
+        self.running()
+            .signal(signal)
+            .unwrap_or_else(|e| panic!("{e:#}"));
     }
 
     /// SIGKILL (if not sent already) and reap: the process gets no chance to
     /// flush anything.
     pub async fn kill(&mut self) {
-        let mut child = self.child.take().expect("server is running");
-        // An error here means the process is already dead (e.g. after
-        // `signal("KILL")`); the wait below still reaps it.
-        let _ = child.start_kill();
-        tokio::time::timeout(Duration::from_secs(10), child.wait())
+        let mut process = self.process.take().expect("server is running");
+        tokio::task::spawn_blocking(move || process.kill())
             .await
-            .expect("killed server is reaped within 10 s")
-            .expect("wait for killed server");
+            .expect("the kill task ran")
+            .expect("kill and reap the server");
     }
 
     /// Starts the binary again on the same db and dist (new port).
@@ -356,47 +288,18 @@ impl Server {
     /// Sends `signal` (e.g. "TERM", "INT") and waits up to `within` for the
     /// process to exit; panics (after a SIGKILL) if it does not.
     pub async fn stop_with_signal(&mut self, signal: &str, within: Duration) -> ExitStatus {
-        self.signal(signal);
-        let mut child = self.child.take().expect("server is running");
-        match tokio::time::timeout(within, child.wait()).await {
-            Ok(status) => status.expect("wait for server"),
-            Err(_) => {
-                let _ = child.start_kill();
-                panic!(
-                    "server did not exit within {within:?} of SIG{signal}\n--- log ---\n{}",
-                    self.log()
-                );
-            }
-        }
+        let signal: Signal = signal.parse().unwrap_or_else(|e| panic!("{e}"));
+        let mut process = self.process.take().expect("server is running");
+        let stopped = tokio::task::spawn_blocking(move || process.stop(signal, within))
+            .await
+            .expect("the stop task ran");
+        stopped.unwrap_or_else(|e| panic!("{e:#}\n--- log ---\n{}", self.log()))
     }
 
     /// Whether the child has exited on its own (a crash).
     pub fn has_exited(&mut self) -> bool {
-        match self.child.as_mut() {
-            Some(child) => !matches!(child.try_wait(), Ok(None)),
-            None => true,
-        }
+        self.process.as_mut().is_none_or(Process::has_exited)
     }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(child) = self.child.as_mut() {
-            // kill_on_drop would do this too; being explicit keeps the intent
-            // visible and does not depend on the runtime still running.
-            let _ = child.start_kill();
-        }
-    }
-}
-
-/// `("https", 8443)` of `https://0.0.0.0:8443[/path]`.
-fn scheme_and_port(url: &str) -> Option<(&str, u16)> {
-    let (scheme, rest) = url.split_once("://")?;
-    let authority = rest.split('/').next()?;
-    let port = authority.rsplit_once(':')?.1.parse().ok()?;
-    ["http", "https"]
-        .contains(&scheme)
-        .then_some((scheme, port))
 }
 
 /// An HTTP client for the tests, sending `token` as its bearer credential
