@@ -1,7 +1,8 @@
 //! `cargo xtask bench <suite>`: for `server`, a release server with a fresh
 //! database on a free port and the `ticketrail-bench` load generator pointed
 //! at it; for `pwa`, `masterdata`, `feed` and `outbox`, measurements in
-//! Chromium by a tool of the browser-test crate (see [`browser`]).
+//! Chromium by a tool of the browser-test crate (see [`browser`]); for
+//! `access`, the server's in-process token-check bench.
 
 mod browser;
 
@@ -40,6 +41,9 @@ pub enum Suite {
     /// orders once the server is back, and tap to "Queued" on the kiosk
     /// with the server down (median, p95, max).
     Outbox,
+    /// What checking a screen's token costs per request, in-process
+    /// against a real SQLite file (median ns over 9 batches).
+    Access,
 }
 
 /// Runs `suite` with `args` passed through to its tool (`ticketrail-bench`,
@@ -52,7 +56,33 @@ pub fn run(root: &Path, suite: Suite, args: &[String]) -> Result<ExitCode> {
         Suite::Masterdata => browser::run(root, "masterdata-bench", args),
         Suite::Feed => browser::run(root, "feed-bench", args),
         Suite::Outbox => browser::run(root, "outbox-bench", args),
+        Suite::Access => access(root, args),
     }
+}
+
+/// `cargo bench` of the server's `token_check` (built with the release
+/// settings); it takes no options.
+fn access(root: &Path, args: &[String]) -> Result<ExitCode> {
+    if !args.is_empty() {
+        anyhow::bail!("`bench access` takes no options (got {})", args.join(" "));
+    }
+    let mut steps = Steps::new();
+    let status = steps.run("measure the token check (cargo bench)", || {
+        let mut bench = cmd::cargo(root);
+        bench
+            .args([
+                "bench",
+                "-p",
+                "ticketrail-server",
+                "--bench",
+                "token_check",
+                "--",
+            ])
+            .args(args);
+        println!("    $ {}", cmd::describe(&bench));
+        bench.status().context("could not run cargo bench")
+    })?;
+    Ok(ExitCode::from(exit_code(status)))
 }
 
 /// A directory removed when dropped, for the bench's throwaway database.
