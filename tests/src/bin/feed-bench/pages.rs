@@ -23,11 +23,12 @@ const KITCHEN_TIMEOUT_MS: u32 = 10_000;
 /// held behind the previous event and is measured alone.
 const QUIET_MS: u32 = 30;
 
-/// `POST /api/orders/` like the kiosk: a fresh `client_order_id` that is
-/// also the `Idempotency-Key`, the device clock as `placed_at`. The body is
+/// `POST /api/orders/` like the kiosk: its device token as the bearer
+/// credential, a fresh `client_order_id` that is also the
+/// `Idempotency-Key`, the device clock as `placed_at`. The body is
 /// serialised before the start stamp, so the sample is the request alone.
 const PLACE_JS: &str = r#"
-const [outletId, items, done] = arguments;
+const [token, outletId, items, done] = arguments;
 const order = {
   client_order_id: crypto.randomUUID(),
   outlet_id: outletId,
@@ -39,7 +40,11 @@ const body = JSON.stringify(order);
 const start = performance.timeOrigin + performance.now();
 fetch('/api/orders/', {
   method: 'POST',
-  headers: { 'Content-Type': 'application/json', 'Idempotency-Key': order.client_order_id },
+  headers: {
+    'Authorization': `Bearer ${token}`,
+    'Content-Type': 'application/json',
+    'Idempotency-Key': order.client_order_id,
+  },
   body,
 })
   .then(async (response) => {
@@ -195,10 +200,16 @@ struct PlaceAnswer {
     error: Option<String>,
 }
 
-/// Sends one order for `outlet_id` with `items` from the kiosk page.
-pub async fn place(kiosk: &Browser, outlet_id: &str, items: &[OrderItemRequest]) -> Result<Placed> {
+/// Sends one order for `outlet_id` with `items` from the kiosk page, with
+/// the kiosk's `token`.
+pub async fn place(
+    kiosk: &Browser,
+    token: &str,
+    outlet_id: &str,
+    items: &[OrderItemRequest],
+) -> Result<Placed> {
     let answer = kiosk
-        .execute_async_with(PLACE_JS, vec![json!(outlet_id), json!(items)])
+        .execute_async_with(PLACE_JS, vec![json!(token), json!(outlet_id), json!(items)])
         .await?;
     let answer: PlaceAnswer =
         serde_json::from_value(answer).context("decoding the kiosk page's POST report")?;

@@ -159,11 +159,13 @@ pub async fn run(env: &Env, server: &Server, args: &Args) -> Result<PaintRun> {
         pages::clock_offset(&kitchen).await?,
     );
 
+    // The kiosk's own credential, as the app sends it with each order.
+    let token = server.token("kiosk", Some(OUTLET)).await?;
     let api = Api::new(server);
     let mut board = Board::default();
     let mut placed = 0;
     for _ in 0..args.open_tickets {
-        let (order_id, _) = one_order(&kiosk_browser, &kitchen, &menu, placed).await?;
+        let (order_id, _) = one_order(&kiosk_browser, &token, &kitchen, &menu, placed).await?;
         placed += 1;
         board.pending.push_back(order_id);
         pages::settle(&kitchen, &[]).await?;
@@ -175,7 +177,7 @@ pub async fn run(env: &Env, server: &Server, args: &Args) -> Result<PaintRun> {
     let mut open_when_sent = Vec::new();
     for number in 0..args.warmup + args.orders {
         let open = board.open();
-        let (order_id, sample) = one_order(&kiosk_browser, &kitchen, &menu, placed).await?;
+        let (order_id, sample) = one_order(&kiosk_browser, &token, &kitchen, &menu, placed).await?;
         placed += 1;
         if number >= args.warmup {
             samples.push(sample);
@@ -204,17 +206,19 @@ pub async fn run(env: &Env, server: &Server, args: &Args) -> Result<PaintRun> {
     })
 }
 
-/// Sends order number `number` (from 0) from the kiosk and waits until
+/// Sends order number `number` (from 0) from the kiosk with its `token`
+/// and waits until
 /// the kitchen painted its ticket, the `number`-th new one there.
 async fn one_order(
     kiosk: &Browser,
+    token: &str,
     kitchen: &Browser,
     menu: &[Product],
     number: usize,
 ) -> Result<(String, Sample)> {
     let lines = lines_of(menu, number);
     let (placed, stamps) = tokio::join!(
-        pages::place(kiosk, OUTLET, &lines),
+        pages::place(kiosk, token, OUTLET, &lines),
         pages::painted(kitchen, number)
     );
     let (placed, stamps) = (placed?, stamps?);
