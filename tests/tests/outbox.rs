@@ -317,6 +317,17 @@ async fn revoked(server: &Server, gate: &Gate, browser: &Browser) -> Result<()> 
     // the server refused left its order waiting in its place.
     browser.wait_visible(UNPAIRED, DRAIN).await?;
     browser.screenshot("outbox-5-unpaired").await?;
+    // The notice is the one dialog: nothing behind it takes a tap or Tab.
+    let behind = browser
+        .execute_with(
+            "return document.querySelector(arguments[0]).closest('[inert]') !== null;",
+            vec![serde_json::json!(outbox::PENDING)],
+        )
+        .await?;
+    ensure!(
+        behind == serde_json::Value::Bool(true),
+        "the page behind the unpaired notice should be inert"
+    );
     wait::until(
         "the queue to be held by the refused credential",
         DRAIN,

@@ -55,8 +55,11 @@ pub fn Shell(
     children: Children,
 ) -> impl IntoView {
     let label = move || face.label(lang.map(|lang| lang.get()).unwrap_or_default());
+    // Under the "unpaired" notice the page can be neither clicked nor
+    // reached with Tab or a screen reader: the notice is the one dialog.
+    let refused = crate::pairing::refused_signal();
     view! {
-        <div class="shell" data-face=face.slug()>
+        <div class="shell" data-face=face.slug() inert=move || refused.get()>
             <header class="topbar">
                 <span class="brand">
                     <img class="brand__mark" src="/icons/icon-192.png" alt="" width="40" height="40" />
